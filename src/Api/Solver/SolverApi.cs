@@ -1,0 +1,40 @@
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using OptLib.Solver;
+using OptLib.Solver.Runs;
+
+namespace OptLib.Api.Solver;
+
+public static class SolverApi
+{
+    public static IEndpointRouteBuilder MapSolverApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/solver")
+            .WithTags("Solver")
+            .RequireAuthorization("analyst");
+
+        group.MapPost("/runs", RunAsync)
+            .WithName("RunSolverProgram")
+            .WithSummary("Compile, police and run an OR-Tools program (C#, LP or MPS) in the sandbox, and check its answer.")
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+
+        return app;
+    }
+
+    private static async Task<Results<Ok<RunResult>, ValidationProblem, ProblemHttpResult>> RunAsync(
+        RunProgram request, ISender sender, IOptions<SolverOptions> options, CancellationToken ct)
+    {
+        if (request.IsOversized(options.Value))
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status413PayloadTooLarge,
+                title: "Source too large",
+                detail: $"The source is larger than {options.Value.MaxSourceBytes} bytes (Solver:MaxSourceBytes).");
+
+        var errors = request.Validate(options.Value);
+        if (errors.Count > 0)
+            return TypedResults.ValidationProblem(errors);
+
+        return TypedResults.Ok(await sender.Send(request, ct));
+    }
+}

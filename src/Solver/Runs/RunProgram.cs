@@ -1,0 +1,58 @@
+using Mediator;
+
+namespace OptLib.Solver.Runs;
+
+/// <summary>
+/// The HTTP body of <c>POST /api/solver/runs</c> and the Mediator request behind it. Loose types on purpose:
+/// <see cref="Validate"/> turns a bad field into a message naming it, rather than a serializer error.
+/// </summary>
+public sealed record RunProgram(
+    string? Language,
+    string? Source,
+    double? TimeLimitSeconds = null,
+    double? ExpectedObjective = null,
+    string? Tolerance = null) : IRequest<RunResult>
+{
+    /// <summary>True when the source is larger than <see cref="SolverOptions.MaxSourceBytes"/> (413, not 400).</summary>
+    public bool IsOversized(SolverOptions options) =>
+        Source is { } s && System.Text.Encoding.UTF8.GetByteCount(s) > options.MaxSourceBytes;
+
+    public Dictionary<string, string[]> Validate(SolverOptions options)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (ParseLanguage(Language) is null)
+            errors["language"] = ["language must be \"csharp\", \"lp\" or \"mps\""];
+        if (string.IsNullOrWhiteSpace(Source))
+            errors["source"] = ["source is required"];
+        if (TimeLimitSeconds is { } t && (!double.IsFinite(t) || t <= 0 || t > options.MaxTimeLimitSeconds))
+            errors["timeLimitSeconds"] = [$"timeLimitSeconds must be greater than 0 and at most {options.MaxTimeLimitSeconds}"];
+        if (ExpectedObjective is { } e && !double.IsFinite(e))
+            errors["expectedObjective"] = ["expectedObjective must be a finite number"];
+        if (ParseTolerance(Tolerance) is null)
+            errors["tolerance"] = ["tolerance must be \"default\" or \"alphaopt\""];
+        return errors;
+    }
+
+    /// <summary>The typed request; call only after <see cref="Validate"/> found nothing.</summary>
+    public RunRequest ToRunRequest() => new(
+        ParseLanguage(Language) ?? throw new InvalidOperationException("validate first"),
+        Source ?? "",
+        TimeLimitSeconds,
+        ExpectedObjective,
+        ParseTolerance(Tolerance) ?? ToleranceRule.Default);
+
+    private static ProgramLanguage? ParseLanguage(string? language) => language?.ToLowerInvariant() switch
+    {
+        "csharp" or "c#" => ProgramLanguage.CSharp,
+        "lp" => ProgramLanguage.Lp,
+        "mps" => ProgramLanguage.Mps,
+        _ => null,
+    };
+
+    private static ToleranceRule? ParseTolerance(string? tolerance) => tolerance?.ToLowerInvariant() switch
+    {
+        null or "" or "default" => ToleranceRule.Default,
+        "alphaopt" => ToleranceRule.AlphaOpt,
+        _ => null,
+    };
+}

@@ -1,0 +1,68 @@
+using System.Text.Json.Serialization;
+
+namespace OptLib.Solver.Runs;
+
+[JsonConverter(typeof(JsonStringEnumConverter<RunStatus>))]
+public enum RunStatus
+{
+    // What the solver proved. Feasible means it stopped at the time limit with a solution.
+    Optimal,
+    Feasible,
+    Infeasible,
+    Unbounded,
+
+    // What went wrong with the program.
+    Rejected,
+    CompileError,
+    RuntimeError,
+    Timeout,
+    MemoryLimit,
+    OutputLimit,
+
+    // With an expected objective: the verdict.
+    Correct,
+    WrongAnswer,
+}
+
+/// <summary>A finding about the program: a policy violation, a compile error or what stopped the run.</summary>
+/// <param name="Kind">Policy, Compile, Runtime, Solver, Memory, Output, Timeout or Sandbox.</param>
+/// <param name="Line">1-based line in the submitted source, 0 when it does not apply.</param>
+/// <param name="Symbol">The offending symbol (for a policy violation) or the compiler's diagnostic id.</param>
+public sealed record Diagnostic(string Kind, int Line, int Column, string? Symbol, string Message);
+
+public sealed record RunTimings(double PolicyMs, double CompileMs, double RunMs, double TotalMs);
+
+/// <summary>The host's own check of the reported solution against the model's coefficients.</summary>
+/// <param name="Checked">False when there was no solution or no linear model to check.</param>
+/// <param name="Feasible">Every bound, integrality and linear row holds within tolerance.</param>
+/// <param name="ObjectiveMatches">The recomputed objective equals what the solver reported.</param>
+/// <param name="UncheckedConstraints">Constraints that are not linear rows (CP-SAT globals, indicators).</param>
+public sealed record Verification(
+    bool Checked,
+    bool Feasible,
+    bool ObjectiveMatches,
+    double? RecomputedObjective,
+    double MaxViolation,
+    int UncheckedConstraints,
+    IReadOnlyList<string> Issues)
+{
+    public static readonly Verification NotChecked = new(false, false, false, null, 0, 0, []);
+
+    public bool Passed => Checked && Feasible && ObjectiveMatches;
+}
+
+public sealed record RunResult(
+    RunStatus Status,
+    RunStatus? SolverStatus,
+    double? Objective,
+    double? Bound,
+    double? ExpectedObjective,
+    IReadOnlyDictionary<string, double> Variables,
+    string? Solver,
+    RunTimings Timings,
+    string Isolation,
+    bool IsolationDegraded,
+    Verification Verification,
+    IReadOnlyList<Diagnostic> Diagnostics,
+    string Output,
+    bool OutputTruncated);
