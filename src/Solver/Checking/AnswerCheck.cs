@@ -21,8 +21,8 @@ internal static class AnswerCheck
         double worst = 0;
         void Note(double violation, double scale, string issue)
         {
-            var relative = violation / (1 + scale);
-            if (relative <= tolerance)
+            // An infinite bound is never violated; a NaN activity always is.
+            if (double.IsNegativeInfinity(violation) || (double.IsFinite(violation) && violation / (1 + scale) <= tolerance))
                 return;
             worst = Math.Max(worst, violation);
             if (issues.Count < MaxIssues)
@@ -38,8 +38,8 @@ internal static class AnswerCheck
                 issues.Add($"variable {j} has no finite value");
                 continue;
             }
-            Note(model.Lower[j] - x, Math.Abs(model.Lower[j]), $"variable {j} = {x} is below its lower bound {model.Lower[j]}");
-            Note(x - model.Upper[j], Math.Abs(model.Upper[j]), $"variable {j} = {x} is above its upper bound {model.Upper[j]}");
+            Note(model.Lower[j] - x, Finite(model.Lower[j]), $"variable {j} = {x} is below its lower bound {model.Lower[j]}");
+            Note(x - model.Upper[j], Finite(model.Upper[j]), $"variable {j} = {x} is above its upper bound {model.Upper[j]}");
             if (model.Integer[j] && Math.Abs(x - Math.Round(x)) > IntegralityTolerance)
             {
                 worst = Math.Max(worst, Math.Abs(x - Math.Round(x)));
@@ -76,6 +76,8 @@ internal static class AnswerCheck
 
         return new Verification(true, worst == 0, objectiveMatches, recomputed, worst, model.UncheckedConstraints, issues);
     }
+
+    private static double Finite(double bound) => double.IsFinite(bound) ? Math.Abs(bound) : 0;
 
     /// <summary>Is <paramref name="got"/> the expected objective under <paramref name="rule"/>?</summary>
     public static bool SameObjective(double got, double expected, ToleranceRule rule, double relative, double absolute) => rule switch

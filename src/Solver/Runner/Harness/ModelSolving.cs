@@ -53,6 +53,14 @@ internal static class ModelSolving
         if (name.Contains("SCIP", StringComparison.OrdinalIgnoreCase))
             solver.SetSolverSpecificParametersAsString(string.Create(CultureInfo.InvariantCulture, $"limits/memory = {job.NativeMemoryLimitMb}\n"));
         var result = solver.Solve();
+        if (result == LinearSolver.ResultStatus.INFEASIBLE && !solver.IsMip())
+        {
+            // LP presolve cannot tell infeasible from unbounded; without it the simplex can.
+            using var parameters = new Google.OrTools.LinearSolver.MPSolverParameters();
+            parameters.SetIntegerParam(Google.OrTools.LinearSolver.MPSolverParameters.IntegerParam.PRESOLVE,
+                (int)Google.OrTools.LinearSolver.MPSolverParameters.PresolveValues.PRESOLVE_OFF);
+            result = solver.Solve(parameters);
+        }
         var status = result switch
         {
             LinearSolver.ResultStatus.OPTIMAL => RunnerStatus.Optimal,
@@ -70,15 +78,53 @@ internal static class ModelSolving
         var reported = ctx.LinearReports.Count > 0
             ? ctx.LinearReports.Select(r => (r.Name, r.Variable.SolutionValue()))
             : all.Take(MaxReportedVariables).Select(v => (v.Name(), v.SolutionValue()));
-
-        // The MPS round trip gives sparse rows and integrality; LinearSolver exposes neither directly.
-        var exported = new MbModel();
-        var snapshot = exported.ImportFromMpsString(solver.ExportModelAsMpsFormat(false, false))
-            ? Snapshot(exported)
-            : null;
         return new SolveOutcome(status, name, solver.Objective().Value(), solver.Objective().BestBound(),
-            ToDictionary(reported), snapshot, solution, []);
+            ToDictionary(reported), Snapshot(solver), solution, []);
     }
+
+    /// <summary>
+    /// LinearSolver's C# API exposes neither sparse rows nor integrality, so they come from an MPS export with
+    /// obfuscated names: column "V17" is variable 17 even though the exporter moves integer columns first and
+    /// drops columns that appear nowhere. Bounds and costs are read from the solver itself.
+    /// </summary>
+    private static LinearSnapshot? Snapshot(LinearSolver solver)
+    {
+        var exported = new MbModel();
+        if (!exported.ImportFromMpsString(solver.ExportModelAsMpsFormat(false, true)))
+            return null;
+        var h = exported.Helper;
+        var original = new int[h.VariablesCount()];
+        for (var k = 0; k < original.Length; k++)
+        {
+            var columnName = h.VarName(k);
+            if (columnName.Length < 2 || columnName[0] != 'V' || !int.TryParse(columnName.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out original[k]))
+                return null;
+        }
+
+        var variables = solver.variables();
+        var n = variables.Count;
+        var integer = new bool[n];
+        for (var k = 0; k < original.Length; k++)
+            integer[original[k]] = h.VarIsIntegral(k);
+        var rows = new List<LinearRow>(h.ConstraintsCount());
+        for (var c = 0; c < h.ConstraintsCount(); c++)
+            rows.Add(new LinearRow(RowName(solver, h.ConstraintName(c)), h.ConstraintLowerBound(c), h.ConstraintUpperBound(c),
+                h.ConstraintVarIndices(c).Select(k => original[k]).ToArray(), h.ConstraintCoefficients(c)));
+        var objective = solver.Objective();
+        return new LinearSnapshot(
+            objective.Maximization(), objective.Offset(),
+            variables.Select(v => v.Lb()).ToArray(),
+            variables.Select(v => v.Ub()).ToArray(),
+            integer,
+            variables.Select(v => objective.GetCoefficient(v)).ToArray(),
+            rows, 0);
+    }
+
+    private static string? RowName(LinearSolver solver, string obfuscated) =>
+        obfuscated.Length > 1 && int.TryParse(obfuscated.AsSpan(1), NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+            && index < solver.NumConstraints()
+            ? solver.Constraint(index).Name()
+            : obfuscated;
 
     private static SolveOutcome SolveModel(MbModel model, string solverName, List<(string Name, int Index)> reports, RunnerJob job)
     {
@@ -89,6 +135,12 @@ internal static class ModelSolving
         if (solverName.Equals("scip", StringComparison.OrdinalIgnoreCase))
             solver.SetSolverSpecificParameters(string.Create(CultureInfo.InvariantCulture, $"limits/memory = {job.NativeMemoryLimitMb}\n"));
         var result = solver.Solve(model);
+        if (result == MbStatus.INFEASIBLE && solverName.Equals("glop", StringComparison.OrdinalIgnoreCase))
+        {
+            // As above: GLOP's presolve reports an unbounded LP as infeasible.
+            solver.SetSolverSpecificParameters("use_preprocessing:false");
+            result = solver.Solve(model);
+        }
         var status = result switch
         {
             MbStatus.OPTIMAL => RunnerStatus.Optimal,

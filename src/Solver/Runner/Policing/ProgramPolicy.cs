@@ -19,6 +19,7 @@ internal static class ProgramPolicy
         "Google.OrTools.Sat",
         "Google.OrTools.ModelBuilder",
         "Google.OrTools.Util",
+        "Google.Protobuf.Collections",
         "OptLib.Solver.Contract",
     ];
 
@@ -102,6 +103,9 @@ internal static class ProgramPolicy
     private static Verdict? CheckSymbols(SyntaxNode node, SemanticModel model)
     {
         if (node is not (ExpressionSyntax or TypeSyntax or AttributeSyntax or UsingDirectiveSyntax))
+            return null;
+        // 'var' is judged by its initializer, which names what it calls; reporting the inferred type is less useful.
+        if (node is IdentifierNameSyntax { IsVar: true })
             return null;
         if (node is UsingDirectiveSyntax u)
             return u.Alias is null ? null : CheckSymbol(model.GetSymbolInfo(u.Name!).Symbol);
@@ -237,8 +241,9 @@ internal static class ProgramPolicy
 
     private static string StripArity(string name) => name.IndexOf('`') is var i and > 0 ? name[..i] : name;
 
-    private static string Describe(ISymbol symbol) =>
-        $"{FullName(Outermost(symbol.ContainingType))}.{symbol.Name}";
+    private static string Describe(ISymbol symbol) => symbol is IMethodSymbol { MethodKind: MethodKind.Constructor or MethodKind.StaticConstructor }
+        ? FullName(Outermost(symbol.ContainingType))
+        : $"{FullName(Outermost(symbol.ContainingType))}.{symbol.Name}";
 
     private readonly record struct Verdict(string Symbol, string Message);
 }

@@ -1,0 +1,11 @@
+using Google.OrTools.LinearSolver;
+
+public sealed class Model : IOptModel
+{
+    public void Build(IModelContext ctx)
+    {
+        var solver = Solver.CreateSolver("GLOP");
+        var x = solver.MakeNumVar(0, 10, "x")
+        ctx.Use(solver);
+    }
+}

@@ -1,0 +1,4 @@
+public sealed class Helper
+{
+    public int Answer() => 42;
+}
