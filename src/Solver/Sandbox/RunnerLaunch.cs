@@ -18,7 +18,11 @@ internal sealed record RunnerLaunch(string Dotnet, string RunnerDll, IsolationPl
 
     public ProcessStartInfo StartInfo()
     {
-        var command = new List<string>(Plan.Prefix);
+        var command = new List<string>();
+        // Runners warm up at low priority so that they do not slow the program being run; see RunnerProcess.Promote.
+        if (File.Exists(NicePath))
+            command.AddRange([NicePath, "-n", "10"]);
+        command.AddRange(Plan.Prefix);
         if (File.Exists(PrlimitPath))
         {
             // Backstops behind the wall clock and the GC limit: CPU seconds count start-up (about 1-2 s) too.
@@ -26,6 +30,8 @@ internal sealed record RunnerLaunch(string Dotnet, string RunnerDll, IsolationPl
             command.AddRange([PrlimitPath, $"--cpu={cpu}", $"--as={(long)Options.AddressSpaceLimitMb * 1024 * 1024}", "--"]);
         }
         command.AddRange([Dotnet, RunnerDll]);
+        if (Options.PoolSize == 0)
+            command.Add("--cold");
 
         var psi = new ProcessStartInfo(command[0])
         {
@@ -47,6 +53,7 @@ internal sealed record RunnerLaunch(string Dotnet, string RunnerDll, IsolationPl
     }
 
     private const string PrlimitPath = "/usr/bin/prlimit";
+    private const string NicePath = "/usr/bin/nice";
 
     private static string LocateRunner(SolverOptions options)
     {

@@ -25,6 +25,12 @@ internal sealed class RunnerPool : ISandbox, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task[] _fillers;
     private volatile string? _broken;
+    private int _warming;
+    private int _inFlight;
+
+    // A replacement runner waits this long at most for running programs to finish before it starts warming, so
+    // that on a lightly loaded host its start-up never competes with a program; under load it starts anyway.
+    private static readonly TimeSpan QuietWait = TimeSpan.FromMilliseconds(250);
 
     public RunnerPool(RunnerLaunch launch, ILogger<RunnerPool>? logger = null)
     {
@@ -35,6 +41,12 @@ internal sealed class RunnerPool : ISandbox, IAsyncDisposable
     }
 
     public ISandboxInfo Info => _launch.Plan;
+
+    /// <summary>True when a warm runner is waiting, so the next program starts at once.</summary>
+    internal bool HasReadyRunner => _ready.Reader.Count > 0;
+
+    /// <summary>Runners started but not yet warm; they compete for CPU with the program being run.</summary>
+    internal int WarmingCount => _warming;
 
     /// <summary>Processes alive now (warming, waiting or running); for tests that check nothing leaks.</summary>
     public IReadOnlyCollection<int> AliveProcessIds => _alive.Keys.ToArray();
@@ -57,6 +69,7 @@ internal sealed class RunnerPool : ISandbox, IAsyncDisposable
             return Verdicts.Failure(request, _options, Info, RunnerStatus.RuntimeError, "Sandbox", e.Message, total.Elapsed.TotalMilliseconds);
         }
 
+        Interlocked.Increment(ref _inFlight);
         try
         {
             var outcome = await runner.RunAsync(job, TimeSpan.FromSeconds(timeLimit + _options.GraceSeconds), cancellationToken);
@@ -64,7 +77,9 @@ internal sealed class RunnerPool : ISandbox, IAsyncDisposable
         }
         finally
         {
-            Retire(runner);
+            Interlocked.Decrement(ref _inFlight);
+            // The runner exits by itself after answering; reaping it is not the caller's wait.
+            _ = Task.Run(() => Retire(runner), CancellationToken.None);
         }
     }
 
@@ -103,6 +118,9 @@ internal sealed class RunnerPool : ISandbox, IAsyncDisposable
             RunnerProcess? runner = null;
             try
             {
+                var quietBy = DateTime.UtcNow + QuietWait;
+                while (Volatile.Read(ref _inFlight) > 0 && DateTime.UtcNow < quietBy)
+                    await Task.Delay(5, _stopping.Token);
                 runner = await StartWarmAsync(_stopping.Token);
                 if (runner is null)
                 {
@@ -131,9 +149,12 @@ internal sealed class RunnerPool : ISandbox, IAsyncDisposable
 
     private async Task<RunnerProcess?> StartWarmAsync(CancellationToken ct)
     {
+        Interlocked.Increment(ref _warming);
         var runner = RunnerProcess.Start(_launch);
         _alive[runner.Id] = runner;
-        if (await runner.WaitReadyAsync(WarmupTimeout, ct))
+        var ready = await runner.WaitReadyAsync(WarmupTimeout, ct);
+        Interlocked.Decrement(ref _warming);
+        if (ready)
         {
             _broken = null;
             return runner;

@@ -62,9 +62,56 @@ internal sealed class RunnerProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Raises the runner (started niced, to warm up in the background) back to normal priority for its program.
+    /// Lowering a nice value needs root (CAP_SYS_NICE); elsewhere the runner simply stays niced.
+    /// </summary>
+    public void Promote()
+    {
+        foreach (var pid in Descendants(_process.Id).Prepend(_process.Id))
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                process.PriorityClass = ProcessPriorityClass.Normal;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Gone already, or not permitted: not worth failing a run over.
+            }
+        }
+    }
+
+    private static IEnumerable<int> Descendants(int pid)
+    {
+        var tasks = $"/proc/{pid}/task";
+        if (!Directory.Exists(tasks))
+            yield break;
+        foreach (var task in Directory.EnumerateDirectories(tasks))
+        {
+            string children;
+            try
+            {
+                children = File.ReadAllText(Path.Combine(task, "children"));
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            foreach (var child in children.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var childPid = int.Parse(child, System.Globalization.CultureInfo.InvariantCulture);
+                yield return childPid;
+                foreach (var grandchild in Descendants(childPid))
+                    yield return grandchild;
+            }
+        }
+    }
+
     public async Task<RunnerOutcome> RunAsync(RunnerJob job, TimeSpan wallClock, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
+        Promote();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(wallClock);
         try

@@ -70,11 +70,25 @@ internal static class ProgramCompiler
             return new RunnerDiagnostic("Compile", pos.Line + 1, pos.Character + 1, d.Id, d.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
         }).ToList();
 
+    // What a model needs, plus the assemblies that hostile code reaches for: referencing those lets the policy
+    // name the forbidden symbol (File, Socket, Process, Thread...) instead of failing with "type not found".
+    // Fewer references make every compile faster; everything else simply does not bind.
+    private static readonly HashSet<string> ReferenceNames =
+    [
+        "System.Private.CoreLib", "System.Runtime", "System.Console", "System.Linq", "System.Collections",
+        "System.Memory", "System.Runtime.Extensions", "System.Text.Encoding.Extensions", "netstandard", "Microsoft.CSharp",
+        "System.Net.Sockets", "System.Net.Http", "System.Net.Primitives", "System.Diagnostics.Process",
+        "System.ComponentModel.Primitives", "System.Threading", "System.Threading.Thread", "System.Threading.ThreadPool",
+        "System.Runtime.Loader", "System.Runtime.InteropServices", "System.Linq.Parallel", "System.Linq.Expressions",
+        "System.Collections.Concurrent", "System.IO.FileSystem", "System.Reflection.Emit",
+        "Google.OrTools", "Google.Protobuf", "OptLib.Solver.Contract",
+    ];
+
     private static MetadataReference[] LoadReferences()
     {
         var paths = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
         return paths
-            .Where(p => !Path.GetFileName(p).StartsWith("Microsoft.CodeAnalysis", StringComparison.Ordinal))
+            .Where(p => ReferenceNames.Contains(Path.GetFileNameWithoutExtension(p)))
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToArray();
     }

@@ -1,0 +1,140 @@
+extern alias runner;
+using System.Diagnostics;
+using System.Globalization;
+using OptLib.Solver;
+using OptLib.Solver.Runs;
+using OptLib.Solver.Sandbox;
+using InProcess = runner::OptLib.Solver.Runner.Harness.ProgramRun;
+using RunnerJob = runner::OptLib.Solver.Wire.RunnerJob;
+
+// Submit -> verified result for a 10-variable MIP: cold (a fresh runner per program), warm (pre-spawned runners),
+// in-process with no sandbox, and sustained throughput with used runners being replaced.
+// Usage: dotnet run -c Release --project bench/Solver [-- runs]
+var runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100;
+const string Mip = """
+    using Google.OrTools.LinearSolver;
+
+    public sealed class Mip : IOptModel
+    {
+        public void Build(IModelContext ctx)
+        {
+            double[] value = { 12, 7, 15, 9, 11, 6, 14, 8, 10, 13 };
+            double[] weight = { 4, 3, 6, 3, 5, 2, 6, 3, 4, 5 };
+            double[] volume = { 2, 3, 4, 1, 3, 2, 5, 2, 3, 4 };
+            var solver = Solver.CreateSolver("SCIP");
+            var x = solver.MakeIntVarArray(10, 0, 3, "x");
+            var w = new LinearExpr();
+            var v = new LinearExpr();
+            var z = new LinearExpr();
+            for (var i = 0; i < 10; i++)
+            {
+                w += weight[i] * x[i];
+                v += volume[i] * x[i];
+                z += value[i] * x[i];
+            }
+            solver.Add(w <= 23);
+            solver.Add(v <= 17);
+            solver.Add(x[0] + x[2] + x[6] <= 4);
+            solver.Maximize(z);
+            ctx.Use(solver);
+        }
+    }
+    """;
+
+var request = new RunRequest(ProgramLanguage.CSharp, Mip);
+Console.WriteLine($"OptLib.Solver bench: {runs} runs per mode, {Environment.ProcessorCount} cores, {DateTime.UtcNow:u}");
+
+// In-process: the runner's own compile + build + solve, no process and no sandbox.
+var job = new RunnerJob("csharp", Mip, 10, 64 * 1024, 1024, 2);
+var stdout = Console.Out;
+var warmReport = InProcess.Execute(job);
+var objective = warmReport.Objective;
+var inProcess = Measure(runs, () => { var r = InProcess.Execute(job); if (Environment.GetEnvironmentVariable("BENCH_VERBOSE") == "1") Console.Error.WriteLine($"  in-process policy {r.PolicyMs:F1} compile {r.CompileMs:F1} run {r.RunMs:F1}"); return Task.CompletedTask; });
+// The harness captures the console for the program it runs; take it back for the report.
+Console.SetOut(stdout);
+Console.SetError(stdout);
+Report("in-process (no sandbox)", inProcess);
+
+// Warm: pre-spawned runners. Each measured run waits until a replacement runner is warm, as in light load.
+await using (var pool = new RunnerPool(RunnerLaunch.Create(Options(poolSize: 2))))
+{
+    var isolation = (await pool.RunAsync(request, CancellationToken.None)).Isolation;
+    var warm = await MeasureAsync(runs, async () =>
+    {
+        var result = await pool.RunAsync(request, CancellationToken.None);
+        Check(result, objective);
+    }, between: () => WaitForWarmAsync(pool));
+    Report($"warm pool ({isolation})", warm);
+    Ratio(warm, inProcess);
+
+    // Sustained: keep both cores busy with submissions; replacing used runners is part of the cost.
+    var clock = Stopwatch.StartNew();
+    var done = 0;
+    await Task.WhenAll(Enumerable.Range(0, 2).Select(async _ =>
+    {
+        while (Interlocked.Increment(ref done) <= runs)
+            Check(await pool.RunAsync(request, CancellationToken.None), objective);
+    }));
+    Console.WriteLine($"sustained: {runs} programs in {clock.Elapsed.TotalSeconds:F1} s = {runs / clock.Elapsed.TotalSeconds:F2} programs/s (2 submitters, pool 2)");
+}
+
+// Cold: a fresh runner per program, started when the program arrives.
+await using (var cold = new RunnerPool(RunnerLaunch.Create(Options(poolSize: 0))))
+{
+    var coldRuns = await MeasureAsync(runs, async () => Check(await cold.RunAsync(request, CancellationToken.None), objective));
+    Report($"cold ({cold.Info.Isolation})", coldRuns);
+}
+
+static SolverOptions Options(int poolSize) => new() { PoolSize = poolSize, Sandbox = SandboxMode.Auto, RunnerPath = Environment.GetEnvironmentVariable("OPTLIB_RUNNER") };
+
+static void Check(RunResult result, double? objective)
+{
+    if (Environment.GetEnvironmentVariable("BENCH_VERBOSE") == "1")
+        Console.WriteLine($"  policy {result.Timings.PolicyMs:F1} compile {result.Timings.CompileMs:F1} run {result.Timings.RunMs:F1} total {result.Timings.TotalMs:F1}");
+    if (result.Status != RunStatus.Optimal || result.Objective != objective || !result.Verification.Passed)
+        throw new InvalidOperationException($"unexpected result {result.Status} {result.Objective}: {string.Join("; ", result.Diagnostics.Select(d => d.Message))}");
+}
+
+static async Task WaitForWarmAsync(RunnerPool pool)
+{
+    while (!pool.HasReadyRunner || pool.WarmingCount > 0)
+        await Task.Delay(20);
+}
+
+static double[] Measure(int n, Func<Task> action)
+{
+    var times = new double[n];
+    for (var i = 0; i < n; i++)
+    {
+        var clock = Stopwatch.StartNew();
+        action().GetAwaiter().GetResult();
+        times[i] = clock.Elapsed.TotalMilliseconds;
+    }
+    return times;
+}
+
+static async Task<double[]> MeasureAsync(int n, Func<Task> action, Func<Task>? between = null)
+{
+    var times = new double[n];
+    for (var i = 0; i < n; i++)
+    {
+        if (between is not null)
+            await between();
+        var clock = Stopwatch.StartNew();
+        await action();
+        times[i] = clock.Elapsed.TotalMilliseconds;
+    }
+    return times;
+}
+
+static double Percentile(double[] times, double p)
+{
+    var sorted = times.Order().ToArray();
+    return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+}
+
+static void Report(string name, double[] times) =>
+    Console.WriteLine($"{name}: p50 {Percentile(times, 0.50):F1} ms, p95 {Percentile(times, 0.95):F1} ms, min {times.Min():F1} ms, max {times.Max():F1} ms");
+
+static void Ratio(double[] sandboxed, double[] inProcess) =>
+    Console.WriteLine($"ratio warm/in-process: p50 {Percentile(sandboxed, 0.5) / Percentile(inProcess, 0.5):F1}x");
