@@ -4,6 +4,7 @@ using System.Globalization;
 using OptLib.Solver;
 using OptLib.Solver.Runs;
 using OptLib.Solver.Sandbox;
+using Compiler = runner::OptLib.Solver.Runner.Compiling.ProgramCompiler;
 using InProcess = runner::OptLib.Solver.Runner.Harness.ProgramRun;
 using RunnerJob = runner::OptLib.Solver.Wire.RunnerJob;
 
@@ -50,10 +51,14 @@ var stdout = Console.Out;
 var warmReport = InProcess.Execute(job);
 var objective = warmReport.Objective;
 var inProcess = Measure(runs, () => { var r = InProcess.Execute(job); if (Environment.GetEnvironmentVariable("BENCH_VERBOSE") == "1") Console.Error.WriteLine($"  in-process policy {r.PolicyMs:F1} compile {r.CompileMs:F1} run {r.RunMs:F1}"); return Task.CompletedTask; });
+// The probe's baseline: the model already compiled, only Build + Solve (+ the answer snapshot).
+var compiled = Compiler.Compile(Mip).Assembly!;
+var buildSolve = Measure(runs, () => { InProcess.BuildAndSolve(compiled, job); return Task.CompletedTask; });
 // The harness captures the console for the program it runs; take it back for the report.
 Console.SetOut(stdout);
 Console.SetError(stdout);
-Report("in-process (no sandbox)", inProcess);
+Report("in-process compile + build + solve (no sandbox)", inProcess);
+Report("in-process build + solve only", buildSolve);
 
 // Warm: pre-spawned runners. Each measured run waits until a replacement runner is warm, as in light load.
 await using (var pool = new RunnerPool(RunnerLaunch.Create(Options(poolSize: 2))))
@@ -65,7 +70,8 @@ await using (var pool = new RunnerPool(RunnerLaunch.Create(Options(poolSize: 2))
         Check(result, objective);
     }, between: () => WaitForWarmAsync(pool));
     Report($"warm pool ({isolation})", warm);
-    Ratio(warm, inProcess);
+    Ratio(warm, inProcess, "compile + build + solve");
+    Ratio(warm, buildSolve, "build + solve");
 
     // Sustained: keep both cores busy with submissions; replacing used runners is part of the cost.
     var clock = Stopwatch.StartNew();
@@ -136,5 +142,5 @@ static double Percentile(double[] times, double p)
 static void Report(string name, double[] times) =>
     Console.WriteLine($"{name}: p50 {Percentile(times, 0.50):F1} ms, p95 {Percentile(times, 0.95):F1} ms, min {times.Min():F1} ms, max {times.Max():F1} ms");
 
-static void Ratio(double[] sandboxed, double[] inProcess) =>
-    Console.WriteLine($"ratio warm/in-process: p50 {Percentile(sandboxed, 0.5) / Percentile(inProcess, 0.5):F1}x");
+static void Ratio(double[] sandboxed, double[] inProcess, string baseline) =>
+    Console.WriteLine($"ratio warm pool / in-process {baseline}: p50 {Percentile(sandboxed, 0.5) / Percentile(inProcess, 0.5):F1}x");

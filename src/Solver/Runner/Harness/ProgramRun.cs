@@ -50,7 +50,7 @@ internal static partial class ProgramRun
         return Report(outcome.Status, compiled, outcome, output, clock.Elapsed.TotalMilliseconds, outcome.Diagnostics);
     }
 
-    private static SolveOutcome BuildAndSolve(Assembly assembly, RunnerJob job)
+    internal static SolveOutcome BuildAndSolve(Assembly assembly, RunnerJob job)
     {
         var candidates = assembly.GetTypes()
             .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IOptModel).IsAssignableFrom(t))
