@@ -10,8 +10,9 @@ using RunnerJob = runner::OptLib.Solver.Wire.RunnerJob;
 
 // Submit -> verified result for a 10-variable MIP: cold (a fresh runner per program), warm (pre-spawned runners),
 // in-process with no sandbox, and sustained throughput with used runners being replaced.
-// Usage: dotnet run -c Release --project bench/Solver [-- runs]
+// Usage: dotnet run -c Release --project bench/Solver [-- runs [inprocess,warm,sustained,cold]]
 var runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 100;
+var modes = (args.Length > 1 ? args[1] : "inprocess,warm,sustained,cold").Split(',');
 const string Mip = """
     using Google.OrTools.LinearSolver;
 
@@ -50,10 +51,11 @@ var job = new RunnerJob("csharp", Mip, 10, 64 * 1024, 1024, 2);
 var stdout = Console.Out;
 var warmReport = InProcess.Execute(job);
 var objective = warmReport.Objective;
-var inProcess = Measure(runs, () => { var r = InProcess.Execute(job); if (Environment.GetEnvironmentVariable("BENCH_VERBOSE") == "1") Console.Error.WriteLine($"  in-process policy {r.PolicyMs:F1} compile {r.CompileMs:F1} run {r.RunMs:F1}"); return Task.CompletedTask; });
+var inProcessRuns = modes.Contains("inprocess") ? runs : 1;
+var inProcess = Measure(inProcessRuns, () => { var r = InProcess.Execute(job); if (Environment.GetEnvironmentVariable("BENCH_VERBOSE") == "1") Console.Error.WriteLine($"  in-process policy {r.PolicyMs:F1} compile {r.CompileMs:F1} run {r.RunMs:F1}"); return Task.CompletedTask; });
 // The probe's baseline: the model already compiled, only Build + Solve (+ the answer snapshot).
 var compiled = Compiler.Compile(Mip).Assembly!;
-var buildSolve = Measure(runs, () => { InProcess.BuildAndSolve(compiled, job); return Task.CompletedTask; });
+var buildSolve = Measure(inProcessRuns, () => { InProcess.BuildAndSolve(compiled, job); return Task.CompletedTask; });
 // The harness captures the console for the program it runs; take it back for the report.
 Console.SetOut(stdout);
 Console.SetError(stdout);
@@ -64,7 +66,7 @@ Report("in-process build + solve only", buildSolve);
 await using (var pool = new RunnerPool(RunnerLaunch.Create(Options(poolSize: 2))))
 {
     var isolation = (await pool.RunAsync(request, CancellationToken.None)).Isolation;
-    var warm = await MeasureAsync(runs, async () =>
+    var warm = await MeasureAsync(modes.Contains("warm") ? runs : 1, async () =>
     {
         var result = await pool.RunAsync(request, CancellationToken.None);
         Check(result, objective);
@@ -73,6 +75,8 @@ await using (var pool = new RunnerPool(RunnerLaunch.Create(Options(poolSize: 2))
     Ratio(warm, inProcess, "compile + build + solve");
     Ratio(warm, buildSolve, "build + solve");
 
+    if (modes.Contains("sustained"))
+    {
     // Sustained: keep both cores busy with submissions; replacing used runners is part of the cost.
     var clock = Stopwatch.StartNew();
     var done = 0;
@@ -82,9 +86,11 @@ await using (var pool = new RunnerPool(RunnerLaunch.Create(Options(poolSize: 2))
             Check(await pool.RunAsync(request, CancellationToken.None), objective);
     }));
     Console.WriteLine($"sustained: {runs} programs in {clock.Elapsed.TotalSeconds:F1} s = {runs / clock.Elapsed.TotalSeconds:F2} programs/s (2 submitters, pool 2)");
+    }
 }
 
 // Cold: a fresh runner per program, started when the program arrives.
+if (modes.Contains("cold"))
 await using (var cold = new RunnerPool(RunnerLaunch.Create(Options(poolSize: 0))))
 {
     var coldRuns = await MeasureAsync(runs, async () => Check(await cold.RunAsync(request, CancellationToken.None), objective));

@@ -42,7 +42,7 @@ public sealed class SolverOptions
 
     /// <summary>Characters of console output kept; printing more ends the run as OutputLimit.</summary>
     [Range(1, 16 * 1024 * 1024)]
-    public int OutputLimitBytes { get; set; } = 64 * 1024;
+    public int OutputLimitChars { get; set; } = 64 * 1024;
 
     /// <summary>Largest accepted source; larger requests get 413.</summary>
     [Range(1, 64 * 1024 * 1024)]

@@ -14,7 +14,7 @@ public sealed class SandboxFixture : IAsyncLifetime
         DefaultTimeLimitSeconds = 10,
         MaxTimeLimitSeconds = 30,
         MemoryLimitMb = 512,
-        OutputLimitBytes = 64 * 1024,
+        OutputLimitChars = 64 * 1024,
     };
 
     internal RunnerPool Pool { get; private set; } = null!;

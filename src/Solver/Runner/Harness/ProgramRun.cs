@@ -12,7 +12,7 @@ internal static partial class ProgramRun
 {
     public static RunnerReport Execute(RunnerJob job)
     {
-        var output = new CappedWriter(job.OutputLimitBytes);
+        var output = new CappedWriter(job.OutputLimitChars);
         Console.SetOut(output);
         Console.SetError(output);
 
@@ -45,7 +45,7 @@ internal static partial class ProgramRun
             outcome = outcome with
             {
                 Status = RunnerStatus.OutputLimit,
-                Diagnostics = [new RunnerDiagnostic("Output", 0, 0, "System.Console", $"the program printed more than {job.OutputLimitBytes} characters")],
+                Diagnostics = [new RunnerDiagnostic("Output", 0, 0, "System.Console", $"the program printed more than {job.OutputLimitChars} characters")],
             };
         return Report(outcome.Status, compiled, outcome, output, clock.Elapsed.TotalMilliseconds, outcome.Diagnostics);
     }

@@ -7,7 +7,7 @@ internal sealed record RunnerJob(
     string Language,
     string Source,
     double TimeLimitSeconds,
-    int OutputLimitBytes,
+    int OutputLimitChars,
     int NativeMemoryLimitMb,
     int CpSatWorkers);
 
