@@ -68,5 +68,9 @@ public sealed class HostileProgramTests(SandboxFixture sandbox)
         Assert.Equal(kind, result.Diagnostics[0].Kind);
         Assert.Contains(message, result.Diagnostics[0].Message);
         Assert.Null(result.Objective);
+
+        // The host is unharmed: the next program is served normally.
+        var next = await sandbox.RunFileAsync("Correct/mip_integer_cbc.cs", expected: 20);
+        Assert.Equal(RunStatus.Correct, next.Status);
     }
 }
