@@ -86,8 +86,18 @@ internal sealed class RunnerPool : ISandbox, IAsyncDisposable
     private async Task<RunnerProcess> TakeAsync(CancellationToken ct)
     {
         if (_options.PoolSize == 0)
-            return await StartWarmAsync(ct) ?? throw new InvalidOperationException(
-                "a solver runner failed to start: " + (_broken ?? "unknown reason"));
+        {
+            RunnerProcess? fresh;
+            try
+            {
+                fresh = await StartWarmAsync(ct);
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or IOException)
+            {
+                throw new InvalidOperationException("a solver runner could not be started: " + e.Message, e);
+            }
+            return fresh ?? throw new InvalidOperationException("a solver runner failed to start: " + (_broken ?? "unknown reason"));
+        }
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(WarmupTimeout * 2);
@@ -149,11 +159,19 @@ internal sealed class RunnerPool : ISandbox, IAsyncDisposable
 
     private async Task<RunnerProcess?> StartWarmAsync(CancellationToken ct)
     {
+        RunnerProcess runner;
+        bool ready;
         Interlocked.Increment(ref _warming);
-        var runner = RunnerProcess.Start(_launch);
-        _alive[runner.Id] = runner;
-        var ready = await runner.WaitReadyAsync(WarmupTimeout, ct);
-        Interlocked.Decrement(ref _warming);
+        try
+        {
+            runner = RunnerProcess.Start(_launch);
+            _alive[runner.Id] = runner;
+            ready = await runner.WaitReadyAsync(WarmupTimeout, ct);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _warming);
+        }
         if (ready)
         {
             _broken = null;

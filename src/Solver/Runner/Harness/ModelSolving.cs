@@ -237,12 +237,12 @@ internal static class ModelSolving
         }
 
         var rows = new List<LinearRow>();
-        var unchecked_ = 0;
+        var notLinear = 0;
         foreach (var ct in proto.Constraints)
         {
             if (ct.ConstraintCase != ConstraintProto.ConstraintOneofCase.Linear || ct.EnforcementLiteral.Count > 0)
             {
-                unchecked_++;
+                notLinear++;
                 continue;
             }
             var indices = new int[ct.Linear.Vars.Count];
@@ -254,10 +254,10 @@ internal static class ModelSolving
                 coefficients[k] = sign * ct.Linear.Coeffs[k];
             }
             if (ct.Linear.Domain.Count > 2)
-                unchecked_++;
+                notLinear++;
             rows.Add(new LinearRow(ct.Name, Bound(ct.Linear.Domain[0]), Bound(ct.Linear.Domain[^1]), indices, coefficients));
         }
-        return new LinearSnapshot(maximize, offset, lower, upper, Enumerable.Repeat(true, n).ToArray(), cost, rows, unchecked_);
+        return new LinearSnapshot(maximize, offset, lower, upper, Enumerable.Repeat(true, n).ToArray(), cost, rows, notLinear);
     }
 
     // In integer (linear) context a negative reference r stands for -x with x = -r - 1.
