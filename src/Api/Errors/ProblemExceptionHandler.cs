@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using OptLib.Library.Validation;
+
+namespace OptLib.Api.Errors;
+
+/// <summary>
+/// The one place where exceptions become ProblemDetails (RFC 9457). Anything a client sent wrong is a 4xx that says
+/// what; only our own faults are 500s.
+/// </summary>
+internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
+    {
+        ProblemDetails? problem = exception switch
+        {
+            ValidationFailedException v => new HttpValidationProblemDetails(v.Errors.ToDictionary(e => e.Key, e => e.Value))
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "The request is not valid.",
+            },
+            BadHttpRequestException b => new ProblemDetails
+            {
+                Status = b.StatusCode,
+                Title = b.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request could not be read.",
+                Detail = b.Message,
+            },
+            OperationCanceledException when http.RequestAborted.IsCancellationRequested => null,
+            _ => null,
+        };
+
+        if (problem is null)
+        {
+            if (http.RequestAborted.IsCancellationRequested)
+            {
+                http.Response.StatusCode = 499; // the client went away; nobody reads this
+                return true;
+            }
+
+            return false; // the default handler logs it and answers a plain 500
+        }
+
+        logger.LogInformation("Request refused with {Status}: {Reason}", problem.Status, exception.Message);
+        http.Response.StatusCode = problem.Status ?? StatusCodes.Status400BadRequest;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+}

@@ -1,0 +1,50 @@
+using OptLib.Api.Access;
+using OptLib.Api.Errors;
+using OptLib.Api.Health;
+using OptLib.Api.Solver;
+using OptLib.Library;
+using OptLib.Library.Hosting;
+using OptLib.Library.Validation;
+using OptLib.Solver;
+using Scalar.AspNetCore;
+using Serilog;
+
+try
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddOptLibLogging();
+    builder.AddLibrary();
+    builder.AddSolver();
+    builder.AddAccessControl();
+    builder.AddHealth();
+    builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
+    builder.Services.AddSingleton(typeof(Mediator.IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
+    builder.Services.AddProblemDetails();
+    builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+    builder.Services.AddOpenApi();
+
+    var app = builder.Build();
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.UseSerilogRequestLogging();
+    app.UseAuthentication();
+    app.UseAuthorization();
+
+    app.MapOpenApi().AllowAnonymous();
+    app.MapScalarApiReference().AllowAnonymous();
+    app.MapHealthApi();
+    app.MapAccessApi();
+    app.MapSolverApi();
+
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception ex) when (StartupFailure.Explain(ex) is { } reason)
+{
+    // A problem the operator can fix gets one line that says what to do, not a stack trace.
+    await Console.Error.WriteLineAsync($"OptLib cannot start: {reason}");
+    return 1;
+}
+
+/// <summary>The entry point, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

@@ -1,0 +1,105 @@
+// OptLib's embedded PostgreSQL: PGlite (PostgreSQL compiled to WASM) with pgvector, served over the wire protocol.
+// Started and supervised by OptLib.Library's EmbeddedPostgres; it is not meant to be run by hand.
+//
+//   node server.mjs --data <dir|memory://> --port <n> [--max-connections <n>]
+//
+// It prints one line "OPTLIB_PGLITE_READY <port>" once it accepts connections, and shuts down cleanly (flushing the
+// data directory) on SIGTERM, SIGINT, or when its standard input closes, which is how it follows its parent's death.
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+function option(name, fallback) {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && at + 1 < process.argv.length ? process.argv[at + 1] : fallback;
+}
+
+const dataDir = option('data', 'memory://');
+const port = Number(option('port', '0'));
+const maxConnections = Number(option('max-connections', '10'));
+
+let db;
+let server;
+let stopping = false;
+
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  try {
+    if (server) await server.stop();
+    if (db) await db.close();
+  } catch (error) {
+    console.error(`OPTLIB_PGLITE_ERROR while stopping: ${error?.message ?? error}`);
+  } finally {
+    process.exit(code);
+  }
+}
+
+process.on('SIGTERM', () => stop(0));
+process.on('SIGINT', () => stop(0));
+process.stdin.on('end', () => stop(0));
+process.stdin.on('error', () => stop(0));
+process.stdin.resume();
+
+// PGlite is one PostgreSQL session. pglite-socket multiplexes every client connection onto it and queues protocol
+// messages one by one, keeping a connection's turn only while a transaction is open. That lets two connections'
+// extended-protocol exchanges (Parse/Bind/Execute ... Sync) interleave, and one then loses its unnamed portal
+// ("portal does not exist"). Here a connection keeps the session from its first message until an exchange ends
+// (Sync, a simple Query, or the start-up packet) outside a transaction.
+const SYNC = 0x53;
+const QUERY = 0x51;
+const STARTUP = 0x00;
+
+function serializeExchanges(queue) {
+  queue.owner = null;
+  queue.processQueue = async function processQueue() {
+    if (this.processing || this.queue.length === 0) return;
+    this.processing = true;
+    try {
+      while (this.queue.length > 0) {
+        const index = this.owner === null ? 0 : this.queue.findIndex((q) => q.handlerId === this.owner);
+        if (index === -1) break; // the owner's next message has not arrived yet
+        const item = this.queue.splice(index, 1)[0];
+        let bytes = 0;
+        try {
+          await this.db.runExclusive(() =>
+            this.db.execProtocolRawStream(item.message, {
+              onRawData: (data) => {
+                bytes += data.length;
+                item.onData(data);
+              },
+            }));
+        } catch (error) {
+          this.owner = null;
+          item.reject(error);
+          continue;
+        }
+        const type = item.message[0];
+        const endsExchange = type === SYNC || type === QUERY || type === STARTUP;
+        this.owner = endsExchange && !this.db.isInTransaction() ? null : item.handlerId;
+        this.lastHandlerId = item.handlerId;
+        item.resolve(bytes);
+      }
+    } finally {
+      this.processing = false;
+    }
+  };
+  queue.clearTransactionIfNeeded = async function clearTransactionIfNeeded(handlerId) {
+    if (this.owner !== handlerId) return;
+    if (this.db.isInTransaction()) await this.db.exec('ROLLBACK');
+    this.owner = null;
+    this.lastHandlerId = null;
+    await this.processQueue();
+  };
+}
+
+try {
+  db = await PGlite.create({ dataDir, extensions: { vector } });
+  server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections });
+  serializeExchanges(server.queryQueue);
+  await server.start();
+  console.log(`OPTLIB_PGLITE_READY ${port}`);
+} catch (error) {
+  console.error(`OPTLIB_PGLITE_ERROR ${error?.message ?? error}`);
+  await stop(1);
+}

@@ -1,0 +1,18 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using OptLib.Library.Storage;
+
+namespace OptLib.Library.Jobs;
+
+internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
+{
+    public void Configure(EntityTypeBuilder<Job> builder)
+    {
+        builder.ToTable("jobs");
+        builder.Property(j => j.Kind).HasMaxLength(32);
+        builder.Property(j => j.State).HasConversion(LowercaseEnum.Converter<JobState>()).HasMaxLength(16);
+        builder.OwnsMany(j => j.Log, log => log.ToJson("log"));
+        builder.HasIndex(j => new { j.Kind, j.CreatedAt });
+        builder.HasIndex(j => j.State);
+    }
+}

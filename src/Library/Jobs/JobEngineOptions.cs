@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OptLib.Library.Jobs;
+
+/// <summary>Settings under "Worker": where Hangfire runs jobs and how many at once.</summary>
+public sealed class JobEngineOptions
+{
+    public const string Section = "Worker";
+
+    /// <summary>Run a Hangfire server inside the API process, so one command runs everything.</summary>
+    public bool InProcess { get; set; } = true;
+
+    /// <summary>Hangfire workers for learning, evolution, evaluation and re-embedding items.</summary>
+    [Range(1, 64)]
+    public int WorkerCount { get; set; } = 2;
+
+    /// <summary>How many problems one server solves at once (the "solve" queue).</summary>
+    [Range(1, 64)]
+    public int SolveConcurrency { get; set; } = 2;
+
+    [Range(1, 60)]
+    public int PollIntervalSeconds { get; set; } = 1;
+}

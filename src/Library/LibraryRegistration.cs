@@ -1,0 +1,35 @@
+using EFCore.NamingConventions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OptLib.Library.Access;
+using OptLib.Library.Embedded;
+using OptLib.Library.Jobs;
+using OptLib.Library.Storage;
+
+namespace OptLib.Library;
+
+public static class LibraryRegistration
+{
+    public const string MigrationsAssembly = "OptLib.Migrations";
+
+    /// <summary>The experience library: the database (embedded or configured), its schema and the job engine.</summary>
+    public static IHostApplicationBuilder AddLibrary(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<OptLibOptions>().BindConfiguration(OptLibOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<OptLibDatabase>();
+        services.AddDbContext<OptLibDbContext>((sp, options) => options
+            .UseNpgsql(sp.GetRequiredService<OptLibDatabase>().DataSource, npgsql => npgsql
+                .MigrationsAssembly(MigrationsAssembly)
+                .UseVector())
+            .UseSnakeCaseNamingConvention());
+        services.AddScoped<AccessBootstrap>();
+
+        // Order matters: the database starts (and migrates) before anything else that needs it.
+        services.AddHostedService<DatabaseStartup>();
+        services.AddHostedService<EmbeddedPostgresSupervisor>();
+        builder.AddJobEngine();
+        return builder;
+    }
+}

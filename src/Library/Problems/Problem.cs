@@ -1,0 +1,46 @@
+using System.Text.Json;
+
+namespace OptLib.Library.Problems;
+
+public enum ProblemStatus
+{
+    Queued,
+    Running,
+    Solved,
+    Failed,
+    Cancelled,
+}
+
+/// <summary>An optimization problem in plain language, with the answer it should reach when that is known.</summary>
+public sealed class Problem
+{
+    public long Id { get; set; }
+
+    public required string Text { get; set; }
+
+    public double? ExpectedObjective { get; set; }
+
+    public double? ToleranceRelative { get; set; }
+
+    public double? ToleranceAbsolute { get; set; }
+
+    /// <summary>Optional tables given with the problem, as CSV text with a name each.</summary>
+    public JsonDocument? Tables { get; set; }
+
+    public string? Dataset { get; set; }
+
+    public string? Split { get; set; }
+
+    public string? ExternalId { get; set; }
+
+    /// <summary>Notes on the data, such as "no ground truth" for an imported item without one.</summary>
+    public List<string> Flags { get; set; } = [];
+
+    public ProblemStatus Status { get; set; }
+
+    public string CreatedBy { get; set; } = "system";
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}

@@ -1,0 +1,37 @@
+using Microsoft.EntityFrameworkCore;
+using OptLib.Library.Access;
+using OptLib.Library.Attempts;
+using OptLib.Library.Audit;
+using OptLib.Library.Insights;
+using OptLib.Library.Jobs;
+using OptLib.Library.Problems;
+using OptLib.Library.Taxonomy;
+
+namespace OptLib.Library.Storage;
+
+public sealed class OptLibDbContext(DbContextOptions<OptLibDbContext> options) : DbContext(options)
+{
+    public DbSet<TaxonomyNode> TaxonomyNodes => Set<TaxonomyNode>();
+
+    public DbSet<Insight> Insights => Set<Insight>();
+
+    public DbSet<InsightVersion> InsightVersions => Set<InsightVersion>();
+
+    public DbSet<Problem> Problems => Set<Problem>();
+
+    public DbSet<Attempt> Attempts => Set<Attempt>();
+
+    public DbSet<Job> Jobs => Set<Job>();
+
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasPostgresExtension("vector");
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(OptLibDbContext).Assembly);
+    }
+}

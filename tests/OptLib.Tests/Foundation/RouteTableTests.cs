@@ -1,0 +1,58 @@
+using System.Net;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using OptLib.Tests.Infrastructure;
+
+namespace OptLib.Tests.Foundation;
+
+/// <summary>Walks every endpoint the service maps and proves that none answers a caller without a key.</summary>
+public sealed class RouteTableTests(OptLibApp app) : IClassFixture<OptLibApp>
+{
+    /// <summary>The only routes meant to be open: health, the API documentation and (later) the login page.</summary>
+    private static readonly HashSet<string> OpenRoutes = ["/health/live", "/health/ready", "/openapi/{documentName}.json"];
+
+    /// <summary>Scalar's page and its static assets.</summary>
+    private const string OpenPrefix = "/scalar";
+
+    [Fact]
+    public async Task EveryRouteButTheOpenOnesRefusesACallerWithoutAKey()
+    {
+        var endpoints = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        Assert.True(endpoints.Count >= 5, "the endpoint table looks empty");
+
+        using var client = app.ClientWithKey(null);
+        var checkedRoutes = 0;
+        foreach (var endpoint in endpoints)
+        {
+            var pattern = endpoint.RoutePattern.RawText ?? string.Empty;
+            var anonymous = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
+            if (anonymous)
+            {
+                var route = "/" + pattern.TrimStart('/');
+                Assert.True(OpenRoutes.Contains(route) || route.StartsWith(OpenPrefix, StringComparison.Ordinal), $"{pattern} is open to anyone but is not on the list of open routes");
+                continue;
+            }
+
+            var methods = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"];
+            foreach (var method in methods)
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), Concrete(pattern));
+                if (method is "POST" or "PUT" or "PATCH")
+                {
+                    request.Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+                }
+
+                var response = await client.SendAsync(request);
+                Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {pattern} answered {(int)response.StatusCode} without a key");
+                checkedRoutes++;
+            }
+        }
+
+        Assert.True(checkedRoutes >= 3, "no protected route was checked");
+    }
+
+    /// <summary>Fills route parameters with plausible values ("/api/keys/{id:long}" becomes "/api/keys/1").</summary>
+    private static string Concrete(string pattern) =>
+        "/" + System.Text.RegularExpressions.Regex.Replace(pattern.TrimStart('/'), @"\{\*?\*?([^}:?]+)[^}]*\}", "1");
+}
