@@ -1,0 +1,30 @@
+using Mediator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OptLib.Library;
+using OptLib.Library.Hosting;
+using OptLib.Library.Validation;
+using OptLib.Solver;
+
+namespace OptLib.Worker;
+
+/// <summary>The worker's host: the library, the solver and a Hangfire server, with no HTTP.</summary>
+internal static class WorkerHost
+{
+    public static IHost Build(string[] args, bool runJobServer, bool migrate = true)
+    {
+        var builder = Host.CreateApplicationBuilder(args);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Worker:InProcess"] = runJobServer ? "true" : "false",
+            ["OptLib:MigrateOnStart"] = migrate ? "true" : "false",
+        });
+        builder.AddOptLibLogging();
+        builder.AddLibrary();
+        builder.AddSolver();
+        builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
+        builder.Services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
+        return builder.Build();
+    }
+}
