@@ -33,6 +33,9 @@ public sealed class HealthTests(HealthApp app) : IClassFixture<HealthApp>
         var data = body.GetProperty("checks").GetProperty("database").GetProperty("data");
         Assert.Matches(@"^\d+\.\d+\.\d+$", data.GetProperty("pgvector").GetString());
         Assert.Equal("embedded", data.GetProperty("server").GetString());
+        var sandbox = body.GetProperty("checks").GetProperty("sandbox");
+        Assert.Equal("bwrap", sandbox.GetProperty("data").GetProperty("isolation").GetString()); // CI installs bubblewrap
+        Assert.Equal("Healthy", sandbox.GetProperty("status").GetString());
 
         var server = app.Database.Embedded!;
         server.Kill();
