@@ -2,6 +2,7 @@ using OptLib.Api.Access;
 using OptLib.Api.Errors;
 using OptLib.Api.Health;
 using OptLib.Api.Solver;
+using OptLib.Api.Taxonomy;
 using OptLib.Library;
 using OptLib.Library.Hosting;
 using OptLib.Library.Validation;
@@ -35,6 +36,7 @@ try
     app.MapHealthApi();
     app.MapAccessApi();
     app.MapSolverApi();
+    app.MapTaxonomyApi();
 
     await app.RunAsync();
     return 0;

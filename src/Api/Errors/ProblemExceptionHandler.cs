@@ -19,6 +19,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
                 Status = StatusCodes.Status400BadRequest,
                 Title = "The request is not valid.",
             },
+            ConflictException c => Conflict(c),
             BadHttpRequestException b => new ProblemDetails
             {
                 Status = b.StatusCode,
@@ -43,5 +44,16 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         logger.LogInformation("Request refused with {Status}: {Reason}", problem.Status, exception.Message);
         http.Response.StatusCode = problem.Status ?? StatusCodes.Status400BadRequest;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static ProblemDetails Conflict(ConflictException conflict)
+    {
+        var problem = new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = conflict.Title, Detail = conflict.Message };
+        foreach (var (key, value) in conflict.Extensions)
+        {
+            problem.Extensions[key] = value;
+        }
+
+        return problem;
     }
 }

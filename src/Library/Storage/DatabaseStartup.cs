@@ -37,6 +37,7 @@ internal sealed class DatabaseStartup(
         }
 
         await scope.ServiceProvider.GetRequiredService<AccessBootstrap>().EnsureAdminAsync(ct);
+        await Taxonomy.StarterTaxonomy.SeedAsync(scope.ServiceProvider.GetRequiredService<OptLibDbContext>(), logger, ct);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,0 +1,39 @@
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using OptLib.Api.Access;
+using OptLib.Library.Taxonomy;
+
+namespace OptLib.Api.Taxonomy;
+
+public static class TaxonomyApi
+{
+    public sealed record TaxonomyNodeBody(long? ParentId, string? Name, string? Definition, string? Condition);
+
+    public static IEndpointRouteBuilder MapTaxonomyApi(this IEndpointRouteBuilder app)
+    {
+        var taxonomy = app.MapGroup("/api/taxonomy").WithTags("Taxonomy");
+
+        taxonomy.MapGet("/", async (ISender sender, CancellationToken ct) => TypedResults.Ok(await sender.Send(new GetTaxonomy(), ct)))
+            .WithName("GetTaxonomy")
+            .WithSummary("The taxonomy tree (stage, level 1, level 2) with the number of non-retired insights under each node.");
+
+        var nodes = taxonomy.MapGroup("/nodes").RequireAuthorization(AccessPolicies.Analyst);
+
+        nodes.MapPost("/", async (TaxonomyNodeBody body, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                var node = await sender.Send(new CreateTaxonomyNode(body.ParentId, body.Name ?? string.Empty, body.Definition ?? string.Empty, body.Condition ?? string.Empty, http.User.Actor()), ct);
+                return TypedResults.Created($"/api/taxonomy/nodes/{node!.Id}", node);
+            })
+            .WithName("CreateTaxonomyNode")
+            .WithSummary("Adds a label: a stage without a parent, or a child of a stage or level-1 label. Names match ignoring case, plurals and spaces.");
+
+        nodes.MapPut("/{id:long}", async Task<Results<Ok<TaxonomyNodeDto>, NotFound>> (long id, TaxonomyNodeBody body, HttpContext http, ISender sender, CancellationToken ct) =>
+                await sender.Send(new UpdateTaxonomyNode(id, body.Name ?? string.Empty, body.Definition ?? string.Empty, body.Condition ?? string.Empty, http.User.Actor()), ct) is { } node
+                    ? TypedResults.Ok(node)
+                    : TypedResults.NotFound())
+            .WithName("UpdateTaxonomyNode")
+            .WithSummary("Renames a label or rewrites its definition and condition.");
+
+        return app;
+    }
+}
