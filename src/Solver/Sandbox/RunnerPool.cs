@@ -22,6 +22,9 @@ internal sealed class RunnerPool : ISandbox, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<RunnerProcess> _ready = Channel.CreateBounded<RunnerProcess>(1);
     private readonly ConcurrentDictionary<int, RunnerProcess> _alive = new();
+
+    // Served runners being reaped in the background; disposal waits for them, so no process outlives the pool.
+    private readonly ConcurrentDictionary<int, Task> _reaping = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task[] _fillers;
     private volatile string? _broken;
@@ -79,7 +82,9 @@ internal sealed class RunnerPool : ISandbox, IAsyncDisposable
         {
             Interlocked.Decrement(ref _inFlight);
             // The runner exits by itself after answering; reaping it is not the caller's wait.
-            _ = Task.Run(() => Retire(runner), CancellationToken.None);
+            var reap = Task.Run(() => Retire(runner), CancellationToken.None);
+            _reaping[runner.Id] = reap;
+            _ = reap.ContinueWith(_ => _reaping.TryRemove(runner.Id, out Task? _), TaskScheduler.Default);
         }
     }
 
@@ -198,6 +203,7 @@ internal sealed class RunnerPool : ISandbox, IAsyncDisposable
             Retire(runner);
         foreach (var runner in _alive.Values)
             Retire(runner);
+        await Task.WhenAll(_reaping.Values).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stopping.Dispose();
     }
 }
