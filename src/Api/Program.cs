@@ -1,6 +1,7 @@
 using OptLib.Api.Access;
 using OptLib.Api.Errors;
 using OptLib.Api.Health;
+using OptLib.Api.Library;
 using OptLib.Api.Solver;
 using OptLib.Api.Taxonomy;
 using OptLib.Library;
@@ -37,6 +38,7 @@ try
     app.MapAccessApi();
     app.MapSolverApi();
     app.MapTaxonomyApi();
+    app.MapLibraryApi();
 
     await app.RunAsync();
     return 0;

@@ -1,0 +1,41 @@
+using System.Globalization;
+using System.Text.Json;
+using OptLib.Library.Audit;
+using OptLib.Library.Storage;
+using OptLib.Library.Taxonomy;
+
+namespace OptLib.Library.Insights;
+
+/// <summary>
+/// Every change to an insight goes through here: it writes the immutable version row with actor and reason, and an
+/// audit entry, in the same save as the change itself.
+/// </summary>
+public static class InsightHistory
+{
+    public static readonly JsonSerializerOptions SnapshotJson = new(JsonSerializerDefaults.Web);
+
+    public static InsightSnapshot Snapshot(Insight i, TaxonomyTree tree) => new(
+        i.Status.ToString().ToLowerInvariant(), i.Condition, i.Explanation, i.Example,
+        i.Taxonomy.Select(tree.PathDto).OrderBy(p => p.NodeId).ToList(),
+        [.. i.SourceProblemIds], [.. i.SourceAttemptIds], i.Origin, i.Usage, i.Evidence);
+
+    /// <summary>Adds the version row for the insight's current state (the insight must have an id) and saves.</summary>
+    public static async Task RecordAsync(OptLibDbContext db, Insight insight, TaxonomyTree tree, string actor, string action, string reason, CancellationToken ct)
+    {
+        Track(db, insight, tree, actor, reason);
+        await AuditLog.WriteAsync(db, actor, action, "insight", insight.Id.ToString(CultureInfo.InvariantCulture),
+            new { insight.Version, Reason = reason }, ct);
+    }
+
+    /// <summary>Adds the version row without saving, for bulk writers that audit once.</summary>
+    public static void Track(OptLibDbContext db, Insight insight, TaxonomyTree tree, string actor, string reason) =>
+        db.InsightVersions.Add(new InsightVersion
+        {
+            InsightId = insight.Id,
+            Version = insight.Version,
+            Snapshot = JsonSerializer.SerializeToDocument(Snapshot(insight, tree), SnapshotJson),
+            Actor = actor,
+            Reason = reason,
+            CreatedAt = DateTimeOffset.UtcNow,
+        });
+}
