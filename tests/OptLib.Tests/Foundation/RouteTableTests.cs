@@ -52,6 +52,17 @@ public sealed class RouteTableTests(OptLibApp app) : IClassFixture<OptLibApp>
         Assert.True(checkedRoutes >= 3, "no protected route was checked");
     }
 
+    [Fact]
+    public async Task TheApiDocumentIsOpenAndDescribesTheProtectedRoutes()
+    {
+        using var client = app.ClientWithKey(null);
+        var response = await client.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.True(document.GetProperty("paths").TryGetProperty("/api/keys", out _), "the OpenAPI document does not list /api/keys");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/scalar")).StatusCode);
+    }
+
     /// <summary>Fills route parameters with plausible values ("/api/keys/{id:long}" becomes "/api/keys/1").</summary>
     private static string Concrete(string pattern) =>
         "/" + System.Text.RegularExpressions.Regex.Replace(pattern.TrimStart('/'), @"\{\*?\*?([^}:?]+)[^}]*\}", "1");
