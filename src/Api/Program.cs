@@ -1,6 +1,7 @@
 using OptLib.Api.Access;
 using OptLib.Api.Errors;
 using OptLib.Api.Health;
+using OptLib.Api.Insights;
 using OptLib.Api.Library;
 using OptLib.Api.Solver;
 using OptLib.Api.Taxonomy;
@@ -39,6 +40,7 @@ try
     app.MapSolverApi();
     app.MapTaxonomyApi();
     app.MapLibraryApi();
+    app.MapInsightsApi();
 
     await app.RunAsync();
     return 0;

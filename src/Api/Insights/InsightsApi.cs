@@ -1,0 +1,110 @@
+using System.Globalization;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using OptLib.Api.Access;
+using OptLib.Library.Insights;
+using OptLib.Library.Validation;
+
+namespace OptLib.Api.Insights;
+
+public static class InsightsApi
+{
+    public sealed record InsightBody(
+        string? Condition,
+        string? Explanation,
+        string? Example,
+        List<long>? TaxonomyNodeIds,
+        string? Status,
+        List<long>? SourceProblemIds,
+        List<long>? SourceAttemptIds,
+        int? ExpectedVersion,
+        string? Reason);
+
+    public sealed record ChangeBody(int? ExpectedVersion, string? Reason);
+
+    public static IEndpointRouteBuilder MapInsightsApi(this IEndpointRouteBuilder app)
+    {
+        var insights = app.MapGroup("/api/insights").WithTags("Insights");
+
+        insights.MapGet("/", async (string? stage, string? level1, string? level2, string? status, string? q, int? page, int? pageSize, ISender sender, CancellationToken ct) =>
+                TypedResults.Ok(await sender.Send(new ListInsights(stage, level1, level2, status, q, page ?? 1, pageSize ?? 20), ct)))
+            .WithName("ListInsights")
+            .WithSummary("Lists insights a page at a time. Filters: stage (a stage label, or formulation/program), level1, level2, status, q (full text).");
+
+        insights.MapGet("/{id:long}", async Task<Results<Ok<InsightDto>, NotFound>> (long id, HttpContext http, ISender sender, CancellationToken ct) =>
+                await sender.Send(new GetInsight(id), ct) is { } dto ? WithETag(http, dto) : TypedResults.NotFound())
+            .WithName("GetInsight")
+            .WithSummary("One insight; its ETag is its version, for If-Match on the next change.");
+
+        var edits = insights.MapGroup("/").RequireAuthorization(AccessPolicies.Analyst);
+
+        edits.MapPost("/", async (InsightBody body, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                var dto = await sender.Send(new CreateInsight(body.Condition ?? string.Empty, body.Explanation ?? string.Empty, body.Example ?? string.Empty,
+                    body.TaxonomyNodeIds ?? [], body.Status, body.SourceProblemIds ?? [], body.SourceAttemptIds ?? [], body.Reason, http.User.Actor()), ct);
+                http.Response.Headers.ETag = ETag(dto.Version);
+                return TypedResults.Created($"/api/insights/{dto.Id}", dto);
+            })
+            .WithName("CreateInsight")
+            .WithSummary("Adds an insight (proposed unless status is active), filed under one or more level-2 taxonomy nodes.");
+
+        edits.MapPut("/{id:long}", async Task<Results<Ok<InsightDto>, NotFound>> (long id, InsightBody body, HttpContext http, ISender sender, CancellationToken ct) =>
+                await sender.Send(new ReviseInsight(id, ExpectedVersion(http, body.ExpectedVersion), body.Condition ?? string.Empty, body.Explanation ?? string.Empty,
+                    body.Example ?? string.Empty, body.TaxonomyNodeIds ?? [], body.Reason, http.User.Actor()), ct) is { } dto
+                    ? WithETag(http, dto)
+                    : TypedResults.NotFound())
+            .WithName("ReviseInsight")
+            .WithSummary("Revises an insight as a new version. Needs the expected version (If-Match or expectedVersion); a stale one is 409 with the current version.");
+
+        edits.MapDelete("/{id:long}", async Task<Results<Ok<InsightDto>, NotFound>> (long id, string? reason, HttpContext http, ISender sender, CancellationToken ct) =>
+                await sender.Send(new RetireInsight(id, ExpectedVersion(http, null), reason, http.User.Actor()), ct) is { } dto
+                    ? WithETag(http, dto)
+                    : TypedResults.NotFound())
+            .WithName("RetireInsight")
+            .WithSummary("Retires an insight: it leaves retrieval but is never erased, and keeps its history.");
+
+        insights.MapGet("/{id:long}/versions", async Task<Results<Ok<IReadOnlyList<InsightVersionDto>>, NotFound>> (long id, ISender sender, CancellationToken ct) =>
+                await sender.Send(new ListInsightVersions(id), ct) is { } versions ? TypedResults.Ok(versions) : TypedResults.NotFound())
+            .WithName("ListInsightVersions")
+            .WithSummary("Every version of an insight, oldest first, with actor, reason and the full snapshot.");
+
+        edits.MapPost("/{id:long}/versions/{version:int}/restore", async Task<Results<Ok<InsightDto>, NotFound>> (long id, int version, ChangeBody? body, HttpContext http, ISender sender, CancellationToken ct) =>
+                await sender.Send(new RestoreInsightVersion(id, version, ExpectedVersion(http, body?.ExpectedVersion), body?.Reason, http.User.Actor()), ct) is { } dto
+                    ? WithETag(http, dto)
+                    : TypedResults.NotFound())
+            .WithName("RestoreInsightVersion")
+            .WithSummary("Restores the text and labels of an earlier version as a new version.");
+
+        edits.MapPost("/{id:long}/approve", async Task<Results<Ok<InsightDto>, NotFound>> (long id, ChangeBody? body, HttpContext http, ISender sender, CancellationToken ct) =>
+                await sender.Send(new ApproveInsight(id, ExpectedVersion(http, body?.ExpectedVersion), body?.Reason, http.User.Actor()), ct) is { } dto
+                    ? WithETag(http, dto)
+                    : TypedResults.NotFound())
+            .WithName("ApproveInsight")
+            .WithSummary("Moves a proposed insight to active (409 if it is not proposed).");
+
+        return app;
+    }
+
+    private static Ok<InsightDto> WithETag(HttpContext http, InsightDto dto)
+    {
+        http.Response.Headers.ETag = ETag(dto.Version);
+        return TypedResults.Ok(dto);
+    }
+
+    private static string ETag(int version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
+
+    /// <summary>If-Match wins over the body field; "*" means any version.</summary>
+    private static int? ExpectedVersion(HttpContext http, int? fromBody)
+    {
+        var header = http.Request.Headers.IfMatch.ToString().Trim();
+        if (header.Length == 0 || header == "*")
+        {
+            return fromBody;
+        }
+
+        var tag = header.StartsWith("W/", StringComparison.Ordinal) ? header[2..] : header;
+        return int.TryParse(tag.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+            ? version
+            : throw ValidationFailedException.For("If-Match", "If-Match holds the insight's version, as its ETag gives it (for example \"3\").");
+    }
+}

@@ -1,0 +1,101 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using OptLib.Library.Storage;
+using OptLib.Library.Taxonomy;
+using OptLib.Library.Validation;
+
+namespace OptLib.Library.Insights;
+
+/// <summary>
+/// Insights a page at a time, filtered by taxonomy labels (matched like every label: ignoring case, plurals and
+/// spaces), status and text. <c>stage</c> also takes the retrieval stages <c>formulation</c> and <c>program</c>.
+/// </summary>
+public sealed record ListInsights(string? Stage, string? Level1, string? Level2, string? Status, string? Q, int Page = 1, int PageSize = 20)
+    : IRequest<InsightPage>, IValidatable
+{
+    public const int MaxPageSize = 200;
+
+    public IEnumerable<(string Field, string Error)> Validate()
+    {
+        if (Page < 1)
+        {
+            yield return (nameof(Page), "Pages start at 1.");
+        }
+
+        if (PageSize is < 1 or > MaxPageSize)
+        {
+            yield return (nameof(PageSize), $"The page size is between 1 and {MaxPageSize}.");
+        }
+
+        if (Status is not null && InsightStatuses.Parse(Status) is null)
+        {
+            yield return (nameof(Status), "The status is one of proposed, active, retired.");
+        }
+
+        if (Q is { Length: > 1000 })
+        {
+            yield return (nameof(Q), "The search text is longer than 1000 characters.");
+        }
+    }
+}
+
+public sealed class ListInsightsHandler(OptLibDbContext db) : IRequestHandler<ListInsights, InsightPage>
+{
+    public async ValueTask<InsightPage> Handle(ListInsights request, CancellationToken cancellationToken)
+    {
+        var tree = await TaxonomyTree.LoadAsync(db, cancellationToken);
+        IQueryable<Insight> query = db.Insights.AsNoTracking();
+
+        if (request.Stage is not null || request.Level1 is not null || request.Level2 is not null)
+        {
+            var leaves = tree.Nodes.Where(n => n.Depth == 2)
+                .Where(n => Matches(tree.PathOf(n), request.Stage, request.Level1, request.Level2))
+                .Select(n => n.Id).ToList();
+            query = query.Where(i => i.Taxonomy.Any(t => leaves.Contains(t.Id)));
+        }
+
+        if (InsightStatuses.Parse(request.Status) is { } status)
+        {
+            query = query.Where(i => i.Status == status);
+        }
+
+        if (!string.IsNullOrWhiteSpace(request.Q))
+        {
+            var q = request.Q.Trim();
+            var like = "%" + q.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+            query = query.Where(i => i.SearchVector.Matches(EF.Functions.WebSearchToTsQuery("english", q)) || EF.Functions.ILike(i.Condition, like));
+        }
+
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query.OrderBy(i => i.Id)
+            .Skip((request.Page - 1) * request.PageSize).Take(request.PageSize)
+            .Include(i => i.Taxonomy)
+            .ToListAsync(cancellationToken);
+        return new InsightPage(items.Select(i => InsightDto.From(i, tree)).ToList(), total, request.Page, request.PageSize);
+    }
+
+    private static bool Matches(IReadOnlyList<string> path, string? stage, string? level1, string? level2) =>
+        StageMatches(path[0], stage) && Same(path[1], level1) && Same(path[2], level2);
+
+    private static bool Same(string label, string? filter) =>
+        filter is null || TaxonomyLabels.Normalise(label) == TaxonomyLabels.Normalise(filter);
+
+    private static bool StageMatches(string stage, string? filter) => filter?.Trim().ToLowerInvariant() switch
+    {
+        null => true,
+        "formulation" => Same(stage, "Domain Modeling") || Same(stage, "General Formulation"),
+        "program" => Same(stage, "Code Implementation"),
+        _ => Same(stage, filter),
+    };
+}
+
+public static class InsightStatuses
+{
+    public static InsightStatus? Parse(string? status) => status?.Trim().ToLowerInvariant() switch
+    {
+        "proposed" => InsightStatus.Proposed,
+        "active" => InsightStatus.Active,
+        "retired" => InsightStatus.Retired,
+        _ => null,
+    };
+}

@@ -1,0 +1,52 @@
+using Mediator;
+using OptLib.Library.Storage;
+using OptLib.Library.Taxonomy;
+using OptLib.Library.Validation;
+
+namespace OptLib.Library.Insights;
+
+/// <summary>Rewrites an insight's text and labels as a new version; the old version stays readable and restorable.</summary>
+public sealed record ReviseInsight(
+    long Id,
+    int? ExpectedVersion,
+    string Condition,
+    string Explanation,
+    string Example,
+    IReadOnlyList<long> TaxonomyNodeIds,
+    string? Reason,
+    string Actor) : IRequest<InsightDto?>, IValidatable
+{
+    public IEnumerable<(string Field, string Error)> Validate()
+    {
+        if (ExpectedVersion is null)
+        {
+            yield return (nameof(ExpectedVersion), "Send the version you edited, in an If-Match header or as expectedVersion, so a concurrent change is not overwritten.");
+        }
+
+        foreach (var error in InsightRules.Validate(Condition, Explanation, Example, TaxonomyNodeIds).Concat(InsightRules.ValidateReason(Reason)))
+        {
+            yield return error;
+        }
+    }
+}
+
+public sealed class ReviseInsightHandler(OptLibDbContext db) : IRequestHandler<ReviseInsight, InsightDto?>
+{
+    public async ValueTask<InsightDto?> Handle(ReviseInsight request, CancellationToken cancellationToken)
+    {
+        if (await InsightEdits.LoadAsync(db, request.Id, cancellationToken) is not { } insight)
+        {
+            return null;
+        }
+
+        InsightEdits.CheckVersion(insight, request.ExpectedVersion);
+        var tree = await TaxonomyTree.LoadAsync(db, cancellationToken);
+        var labels = InsightRules.ResolveLeaves(tree, request.TaxonomyNodeIds);
+        insight.Condition = request.Condition;
+        insight.Explanation = request.Explanation;
+        insight.Example = request.Example;
+        insight.Taxonomy.Clear();
+        insight.Taxonomy.AddRange(labels);
+        return await InsightEdits.CommitAsync(db, insight, tree, request.Actor, "revise", InsightEdits.ReasonOr(request.Reason, "revised"), cancellationToken);
+    }
+}
