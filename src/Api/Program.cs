@@ -41,6 +41,7 @@ try
     app.MapTaxonomyApi();
     app.MapLibraryApi();
     app.MapInsightsApi();
+    app.MapRetrievalApi();
 
     await app.RunAsync();
     return 0;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using OptLib.Library.Access;
 using OptLib.Library.Embedded;
 using OptLib.Library.Jobs;
+using OptLib.Library.Retrieval;
 using OptLib.Library.Storage;
 
 namespace OptLib.Library;
@@ -19,7 +20,10 @@ public static class LibraryRegistration
         var services = builder.Services;
         services.AddOptions<OptLibOptions>().BindConfiguration(OptLibOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OptLibDatabase>();
+        services.AddSingleton<IEmbeddingProvider, LexicalEmbedding>();
+        services.AddSingleton<InsightEmbeddingInterceptor>();
         services.AddDbContext<OptLibDbContext>((sp, options) => options
+            .AddInterceptors(sp.GetRequiredService<InsightEmbeddingInterceptor>())
             .UseNpgsql(sp.GetRequiredService<OptLibDatabase>().DataSource, npgsql => npgsql
                 .MigrationsAssembly(MigrationsAssembly)
                 .UseVector())
