@@ -300,11 +300,5 @@ public sealed class ImportLibraryHandler(OptLibDbContext db) : IRequestHandler<I
         return differences;
     }
 
-    private static InsightStatus? ParseStatus(string? status) => status?.Trim().ToLowerInvariant() switch
-    {
-        "proposed" => InsightStatus.Proposed,
-        "active" => InsightStatus.Active,
-        "retired" => InsightStatus.Retired,
-        _ => null,
-    };
+    private static InsightStatus? ParseStatus(string? status) => InsightStatuses.Parse(status);
 }
