@@ -1,6 +1,7 @@
 using OptLib.Api.Access;
 using OptLib.Api.Errors;
 using OptLib.Api.Health;
+using OptLib.Api.Problems;
 using OptLib.Api.Insights;
 using OptLib.Api.Library;
 using OptLib.Api.Solver;
@@ -38,6 +39,7 @@ try
     app.MapHealthApi();
     app.MapAccessApi();
     app.MapSolverApi();
+    app.MapDatasetsApi();
     app.MapTaxonomyApi();
     app.MapLibraryApi();
     app.MapInsightsApi();

@@ -1,0 +1,107 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using OptLib.Library.Access;
+using OptLib.Library.Problems;
+using OptLib.Tests.Infrastructure;
+using OptLib.Tests.Library;
+
+namespace OptLib.Tests.Problems;
+
+public sealed class DatasetImportTests(OptLibApp app) : IClassFixture<OptLibApp>
+{
+    private static readonly string[] TrainFiles = ["industryor_train.json", "logior_train.json", "mamo_complex_train.json", "nl4opt_train.json", "nlp4lp_train.json"];
+
+    [Fact]
+    public async Task TheFiveTrainFilesArriveWithTheirExpectedValuesAndAReimportChangesNothing()
+    {
+        using var admin = app.Admin();
+        var expected = new Dictionary<string, double?>();
+        foreach (var file in TrainFiles)
+        {
+            var tasks = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(AlphaOptData.Directory, "tasks", file)))!.AsArray();
+            foreach (var task in tasks)
+            {
+                var truth = task!["ground_truth"];
+                expected[(string)task["task_id"]!] = truth is JsonValue v && v.TryGetValue<double>(out var d) && double.IsFinite(d) ? d : null;
+            }
+
+            var response = await admin.PostAsJsonAsync("/api/datasets/import", new { dataset = "alphaopt", split = "train", tasks });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var report = await response.Content.ReadFromJsonAsync<TaskImportReport>();
+            Assert.Equal(tasks.Count, report!.Created);
+            Assert.Empty(report.Skipped);
+        }
+
+        var stored = await app.WithDbAsync(db => db.Problems.AsNoTracking().Where(p => p.Dataset == "alphaopt").ToListAsync());
+        Assert.Equal(516, stored.Count);
+        Assert.Equal(516, expected.Count);
+        foreach (var problem in stored)
+        {
+            Assert.Equal(expected[problem.ExternalId!], problem.ExpectedObjective);
+            Assert.Equal("train", problem.Split);
+            Assert.Equal(expected[problem.ExternalId!] is null, problem.Flags.Contains(ImportTasks.NoGroundTruth));
+        }
+
+        var again = await admin.PostAsJsonAsync("/api/datasets/import", new
+        {
+            dataset = "alphaopt",
+            split = "train",
+            tasks = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(AlphaOptData.Directory, "tasks", "nl4opt_train.json"))),
+        });
+        var second = await again.Content.ReadFromJsonAsync<TaskImportReport>();
+        Assert.Equal((0, 0, 149), (second!.Created, second.Updated, second.Unchanged));
+        Assert.Equal(516, await app.WithDbAsync(db => db.Problems.CountAsync(p => p.Dataset == "alphaopt")));
+    }
+
+    [Fact]
+    public async Task AnItemWithoutGroundTruthIsKeptAndFlaggedAndOneWithoutAnIdIsSkippedWithItsReason()
+    {
+        using var admin = app.Admin();
+        var response = await admin.PostAsJsonAsync("/api/datasets/import", new
+        {
+            dataset = "mine",
+            split = "test",
+            tasks = new object[]
+            {
+                new { task_id = "m1", description = "Maximise 3x + 2y subject to x + y <= 4.", ground_truth = "12.0" },
+                new { task_id = "m2", description = "A problem whose answer nobody recorded." },
+                new { description = "An item with no id." },
+                new { task_id = "m3", description = "Unknown answer.", ground_truth = "n/a" },
+            },
+        });
+
+        var report = await response.Content.ReadFromJsonAsync<TaskImportReport>();
+        Assert.Equal(3, report!.Created);
+        Assert.Equal(["m2", "m3"], report.Flagged.Select(f => f.TaskId));
+        var skipped = Assert.Single(report.Skipped);
+        Assert.Equal((2, "no task_id"), (skipped.Index, skipped.Reason));
+        var m1 = await app.WithDbAsync(db => db.Problems.SingleAsync(p => p.Dataset == "mine" && p.ExternalId == "m1"));
+        Assert.Equal(12.0, m1.ExpectedObjective);
+    }
+
+    [Fact]
+    public async Task ImportingSomethingThatIsNotATaskListIs400AndStoresNothing()
+    {
+        using var admin = app.Admin();
+        var response = await admin.PostAsJsonAsync("/api/datasets/import", new { dataset = "", split = "train", tasks = new { task_id = "x" } });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors");
+        Assert.True(problem.TryGetProperty("Dataset", out _));
+        Assert.True(problem.TryGetProperty("Tasks", out _));
+
+        var malformed = await admin.PostAsync("/api/datasets/import", new StringContent("{\"dataset\": \"d\", \"tasks\": [", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Equal(0, await app.WithDbAsync(db => db.Problems.CountAsync(p => p.Dataset == "x" || p.Dataset == "d")));
+    }
+
+    [Fact]
+    public async Task AViewerCannotImport()
+    {
+        using var viewer = app.ClientWithKey(await app.CreateKeyAsync(Role.Viewer));
+        var response = await viewer.PostAsJsonAsync("/api/datasets/import", new { dataset = "v", split = "train", tasks = Array.Empty<object>() });
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+}
