@@ -1,5 +1,6 @@
 using EFCore.NamingConventions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OptLib.Library.Access;
@@ -20,7 +21,16 @@ public static class LibraryRegistration
         var services = builder.Services;
         services.AddOptions<OptLibOptions>().BindConfiguration(OptLibOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<OptLibDatabase>();
-        services.AddSingleton<IEmbeddingProvider, LexicalEmbedding>();
+        services.AddOptions<EmbeddingOptions>().BindConfiguration(EmbeddingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        if (builder.Configuration.GetSection(EmbeddingOptions.Section).Get<EmbeddingOptions>() is { IsOpenAi: true } embeddingOptions)
+        {
+            services.AddHttpClient<IEmbeddingProvider, OpenAiEmbedding>(http => http.Timeout = TimeSpan.FromSeconds(embeddingOptions.TimeoutSeconds));
+        }
+        else
+        {
+            services.AddSingleton<IEmbeddingProvider, LexicalEmbedding>();
+        }
+
         services.AddSingleton<InsightEmbeddingInterceptor>();
         services.AddDbContext<OptLibDbContext>((sp, options) => options
             .AddInterceptors(sp.GetRequiredService<InsightEmbeddingInterceptor>())
@@ -33,6 +43,7 @@ public static class LibraryRegistration
         // Order matters: the database starts (and migrates) before anything else that needs it.
         services.AddHostedService<DatabaseStartup>();
         services.AddHostedService<EmbeddedPostgresSupervisor>();
+        services.AddHostedService<EmbeddingModelCheck>();
         builder.AddJobEngine();
         return builder;
     }

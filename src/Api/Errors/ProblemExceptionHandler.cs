@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using OptLib.Library.Retrieval;
 using OptLib.Library.Validation;
 
 namespace OptLib.Api.Errors;
@@ -20,6 +21,12 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
                 Title = "The request is not valid.",
             },
             ConflictException c => Conflict(c),
+            EmbeddingUnavailableException e => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "The embedding model is not available.",
+                Detail = e.Message + " Check the Embeddings settings (Embeddings:Provider, Embeddings:BaseUrl, Embeddings:Model, Embeddings:ApiKey).",
+            },
             BadHttpRequestException b => new ProblemDetails
             {
                 Status = b.StatusCode,

@@ -1,4 +1,5 @@
 using Mediator;
+using OptLib.Api.Access;
 using OptLib.Library.Retrieval;
 
 namespace OptLib.Api.Library;
@@ -14,6 +15,13 @@ public static class RetrievalApi
             .WithTags("Library")
             .WithName("RetrieveInsights")
             .WithSummary("Ranks active insights for a problem (stage formulation or program): vector kNN and full-text search fused by reciprocal rank, with every score.");
+
+        app.MapPost("/api/library/reembed", async (HttpContext http, ISender sender, CancellationToken ct) =>
+                TypedResults.Ok(await sender.Send(new ReembedInsights(http.User.Actor()), ct)))
+            .RequireAuthorization(AccessPolicies.Admin)
+            .WithTags("Library")
+            .WithName("ReembedInsights")
+            .WithSummary("Re-embeds every insight whose embedding comes from another model than the configured one (also run at start-up).");
         return app;
     }
 }

@@ -88,7 +88,9 @@ public sealed class RetrieveInsightsHandler(OptLibDbContext db, IEmbeddingProvid
             .Where(i => i.Status == InsightStatus.Active && i.Taxonomy.Any(t => leaves.Contains(t.Id)));
 
         var query = new Vector(await embeddings.EmbedAsync(text, cancellationToken));
-        var byVector = await eligible.Where(i => i.Embedding != null)
+        // Vectors of another model are not comparable; during a re-embed they wait for their turn.
+        var model = embeddings.ModelId;
+        var byVector = await eligible.Where(i => i.Embedding != null && i.EmbeddingModel == model)
             .OrderBy(i => i.Embedding!.CosineDistance(query)) // ORDER BY embedding <=> @q: the HNSW index serves it
             .Take(pool)
             .Select(i => new { i.Id, Distance = i.Embedding!.CosineDistance(query) })

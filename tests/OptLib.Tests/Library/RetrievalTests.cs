@@ -101,6 +101,24 @@ public sealed class RetrievalTests(OptLibApp app) : IClassFixture<OptLibApp>
         Assert.DoesNotContain((await RetrieveAsync(problem, "formulation", 10)).Insights, r => r.Insight.Id == insight.Id);
     }
 
+    [Fact]
+    public async Task InsightsOfAnotherModelAreReembeddedWithoutANewVersion()
+    {
+        await ImportAsync();
+        var ids = await app.WithDbAsync(db => db.Insights.OrderBy(i => i.Id).Take(3).Select(i => i.Id).ToListAsync());
+        await app.WithDbAsync(db => db.Insights.Where(i => ids.Contains(i.Id)).ExecuteUpdateAsync(u => u.SetProperty(i => i.EmbeddingModel, "retired-model/384")));
+        var versions = await app.WithDbAsync(db => db.InsightVersions.CountAsync());
+
+        using var admin = app.Admin();
+        var response = await admin.PostAsync("/api/library/reembed", null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var report = (await response.Content.ReadFromJsonAsync<ReembedReport>())!;
+        Assert.Equal(3, report.Reembedded);
+        Assert.Equal(0, await app.WithDbAsync(db => db.Insights.CountAsync(i => i.EmbeddingModel != "optlib-lexical-v1/384")));
+        Assert.Equal(versions, await app.WithDbAsync(db => db.InsightVersions.CountAsync()));
+    }
+
     [Theory]
     [InlineData("""{"problem": "a knapsack", "stage": "banana"}""")]
     [InlineData("""{"problem": "", "stage": "formulation"}""")]

@@ -1,0 +1,57 @@
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using OptLib.Library.Audit;
+using OptLib.Library.Storage;
+using Pgvector;
+
+namespace OptLib.Library.Retrieval;
+
+/// <summary>
+/// Brings every insight embedded by another model (or not at all) to the current provider, a batch at a time, so
+/// the service keeps answering while it runs. An embedding is not content: no new insight version is written.
+/// </summary>
+public sealed record ReembedInsights(string Actor, int BatchSize = 100) : IRequest<ReembedReport>;
+
+public sealed record ReembedReport(string Model, int Reembedded);
+
+public sealed class ReembedInsightsHandler(OptLibDbContext db, IEmbeddingProvider embeddings) : IRequestHandler<ReembedInsights, ReembedReport>
+{
+    public async ValueTask<ReembedReport> Handle(ReembedInsights request, CancellationToken cancellationToken)
+    {
+        var done = 0;
+        while (true)
+        {
+            var batch = await db.Insights
+                .Where(i => i.Embedding == null || i.EmbeddingModel == null || i.EmbeddingModel != embeddings.ModelId)
+                .OrderBy(i => i.Id).Take(request.BatchSize).ToListAsync(cancellationToken);
+            if (batch.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var insight in batch)
+            {
+                insight.Embedding = new Vector(await embeddings.EmbedAsync(InsightEmbeddingInterceptor.TextOf(insight), cancellationToken));
+                insight.EmbeddingModel = embeddings.ModelId;
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            done += batch.Count;
+        }
+
+        if (done > 0)
+        {
+            await AuditLog.WriteAsync(db, request.Actor, "reembed", "library", null, new { Model = embeddings.ModelId, Reembedded = done }, cancellationToken);
+        }
+
+        return new ReembedReport(embeddings.ModelId, done);
+    }
+}
+
+/// <summary>Counts insights embedded by another model than the configured one: the sign of a changed provider.</summary>
+public static class EmbeddingDrift
+{
+    public static Task<int> CountAsync(OptLibDbContext db, IEmbeddingProvider embeddings, CancellationToken ct) =>
+        db.Insights.CountAsync(i => i.Embedding == null || i.EmbeddingModel == null || i.EmbeddingModel != embeddings.ModelId, ct);
+}
