@@ -7,6 +7,7 @@ using OptLib.Api.Library;
 using OptLib.Api.Solver;
 using OptLib.Api.Taxonomy;
 using OptLib.Library;
+using OptLib.Library.Models;
 using OptLib.Library.Hosting;
 using OptLib.Library.Validation;
 using OptLib.Solver;
@@ -18,6 +19,7 @@ try
     var builder = WebApplication.CreateBuilder(args);
     builder.AddOptLibLogging();
     builder.AddLibrary();
+    builder.AddModels();
     builder.AddSolver();
     builder.AddAccessControl();
     builder.AddHealth();

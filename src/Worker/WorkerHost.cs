@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OptLib.Library;
+using OptLib.Library.Models;
 using OptLib.Library.Hosting;
 using OptLib.Library.Validation;
 using OptLib.Solver;
@@ -22,6 +23,7 @@ internal static class WorkerHost
         });
         builder.AddOptLibLogging();
         builder.AddLibrary();
+        builder.AddModels();
         builder.AddSolver();
         builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
         builder.Services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>));

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using OptLib.Library.Retrieval;
+using OptLib.Library.Models;
 using OptLib.Library.Validation;
 
 namespace OptLib.Api.Errors;
@@ -32,6 +33,18 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
                 Status = b.StatusCode,
                 Title = b.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request could not be read.",
                 Detail = b.Message,
+            },
+            ModelNotConfiguredException m => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "No language model is configured.",
+                Detail = m.Message,
+            },
+            ModelCallFailedException m => new ProblemDetails
+            {
+                Status = StatusCodes.Status502BadGateway,
+                Title = "The language model did not answer usefully.",
+                Detail = m.Message,
             },
             OperationCanceledException when http.RequestAborted.IsCancellationRequested => null,
             _ => null,
