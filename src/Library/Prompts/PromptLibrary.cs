@@ -1,0 +1,34 @@
+using System.Reflection;
+
+namespace OptLib.Library.Prompts;
+
+/// <summary>The five prompts, read once from the assembly's embedded template files.</summary>
+public sealed class PromptLibrary
+{
+    public const string Formulation = "formulation";
+    public const string Program = "program";
+    public const string SelfDebug = "self-debug";
+    public const string TaxonomyLabels = "taxonomy-labels";
+    public const string Applicability = "applicability";
+
+    private readonly Dictionary<string, PromptTemplate> _templates;
+
+    public PromptLibrary()
+    {
+        var assembly = typeof(PromptLibrary).Assembly;
+        _templates = assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith("OptLib.Prompts.", StringComparison.Ordinal))
+            .Select(n =>
+            {
+                using var reader = new StreamReader(assembly.GetManifestResourceStream(n)!);
+                return PromptTemplate.Parse(reader.ReadToEnd());
+            })
+            .ToDictionary(t => t.Name, StringComparer.Ordinal);
+    }
+
+    public IReadOnlyCollection<PromptTemplate> All => _templates.Values;
+
+    public PromptTemplate this[string name] => _templates.TryGetValue(name, out var template)
+        ? template
+        : throw new KeyNotFoundException($"There is no prompt named '{name}'.");
+}

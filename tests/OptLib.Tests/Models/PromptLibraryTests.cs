@@ -1,0 +1,39 @@
+using OptLib.Library.Prompts;
+
+namespace OptLib.Tests.Models;
+
+public sealed class PromptLibraryTests
+{
+    private readonly PromptLibrary _prompts = new();
+
+    [Fact]
+    public void TheFivePromptsAreThereEachWithAVersion()
+    {
+        Assert.Equal(
+            [PromptLibrary.Applicability, PromptLibrary.Formulation, PromptLibrary.Program, PromptLibrary.SelfDebug, PromptLibrary.TaxonomyLabels],
+            _prompts.All.Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.All(_prompts.All, p => Assert.True(p.Version >= 1));
+        Assert.Equal("formulation@1", _prompts[PromptLibrary.Formulation].Id);
+    }
+
+    [Fact]
+    public void RenderingFillsEveryPlaceholderAndRefusesToLeaveOneOpen()
+    {
+        var formulation = _prompts[PromptLibrary.Formulation];
+        Assert.Equal(["insights", "problem", "tables"], formulation.Placeholders.Order(StringComparer.Ordinal));
+
+        var text = formulation.Render(new Dictionary<string, string>
+        {
+            ["insights"] = "[I7] When budgets cap spending, add one row.",
+            ["problem"] = "A bakery makes bread and cake.",
+            ["tables"] = string.Empty,
+        });
+        Assert.Contains("[I7] When budgets cap spending", text, StringComparison.Ordinal);
+        Assert.Contains("A bakery makes bread and cake.", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("{{", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("version:", text, StringComparison.Ordinal);
+
+        var error = Assert.Throws<ArgumentException>(() => formulation.Render(new Dictionary<string, string> { ["problem"] = "x" }));
+        Assert.Contains("insights", error.Message, StringComparison.Ordinal);
+    }
+}
