@@ -8,6 +8,7 @@ using OptLib.Api.Solver;
 using OptLib.Api.Taxonomy;
 using OptLib.Library;
 using OptLib.Library.Models;
+using OptLib.Library.Solving;
 using OptLib.Library.Hosting;
 using OptLib.Library.Validation;
 using OptLib.Solver;
@@ -20,6 +21,7 @@ try
     builder.AddOptLibLogging();
     builder.AddLibrary();
     builder.AddModels();
+    builder.AddPipeline();
     builder.AddSolver();
     builder.AddAccessControl();
     builder.AddHealth();
@@ -42,6 +44,7 @@ try
     app.MapAccessApi();
     app.MapSolverApi();
     app.MapDatasetsApi();
+    app.MapProblemsApi();
     app.MapTaxonomyApi();
     app.MapLibraryApi();
     app.MapInsightsApi();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OptLib.Library;
 using OptLib.Library.Models;
+using OptLib.Library.Solving;
 using OptLib.Library.Hosting;
 using OptLib.Library.Validation;
 using OptLib.Solver;
@@ -24,6 +25,7 @@ internal static class WorkerHost
         builder.AddOptLibLogging();
         builder.AddLibrary();
         builder.AddModels();
+        builder.AddPipeline();
         builder.AddSolver();
         builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
         builder.Services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>));

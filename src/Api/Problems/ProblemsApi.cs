@@ -1,0 +1,50 @@
+using System.Text.Json;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using OptLib.Api.Access;
+using OptLib.Library.Problems;
+
+namespace OptLib.Api.Problems;
+
+public static class ProblemsApi
+{
+    public sealed record ToleranceBody(double? Relative, double? Absolute);
+
+    public sealed record SubmitBody(string? Text, double? ExpectedObjective, ToleranceBody? Tolerance, JsonElement? Tables);
+
+    public static IEndpointRouteBuilder MapProblemsApi(this IEndpointRouteBuilder app)
+    {
+        var problems = app.MapGroup("/api/problems").WithTags("Problems");
+
+        problems.MapPost("/", async Task<Results<Accepted<ProblemDto>, Ok<ProblemDto>>> (SubmitBody body, int? wait, HttpContext http, ISender sender, CancellationToken ct) =>
+            {
+                var id = await sender.Send(new SubmitProblem(body.Text ?? string.Empty, body.ExpectedObjective, body.Tolerance?.Relative,
+                    body.Tolerance?.Absolute, body.Tables, http.User.Actor()), ct);
+                var location = $"/api/problems/{id}";
+                var deadline = DateTime.UtcNow.AddSeconds(Math.Clamp(wait ?? 0, 0, 300));
+                var problem = (await sender.Send(new GetProblem(id), ct))!;
+                while (!problem.IsFinished && DateTime.UtcNow < deadline)
+                {
+                    await Task.Delay(250, ct);
+                    problem = (await sender.Send(new GetProblem(id), ct))!;
+                }
+
+                return problem.IsFinished ? TypedResults.Ok(problem) : TypedResults.Accepted(location, problem);
+            })
+            .RequireAuthorization(AccessPolicies.Analyst)
+            .WithName("SubmitProblem")
+            .WithSummary("Stores a problem and solves it in the background (202 with a Location); ?wait=N waits up to N seconds and answers 200 when done.");
+
+        problems.MapGet("/{id:long}", async Task<Results<Ok<ProblemDto>, NotFound>> (long id, ISender sender, CancellationToken ct) =>
+                await sender.Send(new GetProblem(id), ct) is { } problem ? TypedResults.Ok(problem) : TypedResults.NotFound())
+            .WithName("GetProblem")
+            .WithSummary("The problem's status and its latest attempt: objective, variables and verdict.");
+
+        problems.MapGet("/{id:long}/attempts", async Task<Results<Ok<IReadOnlyList<AttemptDto>>, NotFound>> (long id, ISender sender, CancellationToken ct) =>
+                await sender.Send(new GetAttempts(id), ct) is { } attempts ? TypedResults.Ok(attempts) : TypedResults.NotFound())
+            .WithName("GetAttempts")
+            .WithSummary("Every attempt's full trace: retrieved insights with scores, formulation, each program version with diagnostics, solver result, tokens and timings.");
+
+        return app;
+    }
+}

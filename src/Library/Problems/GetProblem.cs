@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using OptLib.Library.Storage;
+
+namespace OptLib.Library.Problems;
+
+public sealed record AttemptDto(long Id, string Status, double? Objective, string? Formulation, string? Program, JsonElement? Programs,
+    JsonElement? SolverResult, JsonElement? RetrievedInsights, JsonElement? ModelUsage, JsonElement? Timings, JsonElement? PromptVersions,
+    int PromptTokens, int CompletionTokens, decimal CostEstimate, string? Error, bool QueuedForLearning, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt);
+
+public sealed record ProblemDto(long Id, string Status, string Text, double? ExpectedObjective, string? Dataset, string? Split, string? ExternalId,
+    IReadOnlyList<string> Flags, DateTimeOffset CreatedAt, AttemptDto? LatestAttempt)
+{
+    public bool IsFinished => Status is "solved" or "failed" or "cancelled";
+}
+
+/// <summary>A problem with its latest attempt, or null when there is no such problem.</summary>
+public sealed record GetProblem(long Id) : IRequest<ProblemDto?>;
+
+/// <summary>Every attempt of a problem, newest first, or null when there is no such problem.</summary>
+public sealed record GetAttempts(long ProblemId) : IRequest<IReadOnlyList<AttemptDto>?>;
+
+public sealed class GetProblemHandler(OptLibDbContext db) : IRequestHandler<GetProblem, ProblemDto?>, IRequestHandler<GetAttempts, IReadOnlyList<AttemptDto>?>
+{
+    public async ValueTask<ProblemDto?> Handle(GetProblem request, CancellationToken cancellationToken)
+    {
+        var problem = await db.Problems.AsNoTracking().FirstOrDefaultAsync(p => p.Id == request.Id, cancellationToken);
+        if (problem is null)
+        {
+            return null;
+        }
+
+        var latest = await db.Attempts.AsNoTracking().Where(a => a.ProblemId == problem.Id).OrderByDescending(a => a.Id).FirstOrDefaultAsync(cancellationToken);
+        return new ProblemDto(problem.Id, problem.Status.ToString().ToLowerInvariant(), problem.Text, problem.ExpectedObjective, problem.Dataset,
+            problem.Split, problem.ExternalId, problem.Flags, problem.CreatedAt, latest is null ? null : ToDto(latest));
+    }
+
+    public async ValueTask<IReadOnlyList<AttemptDto>?> Handle(GetAttempts request, CancellationToken cancellationToken)
+    {
+        if (!await db.Problems.AnyAsync(p => p.Id == request.ProblemId, cancellationToken))
+        {
+            return null;
+        }
+
+        var attempts = await db.Attempts.AsNoTracking().Where(a => a.ProblemId == request.ProblemId).OrderByDescending(a => a.Id).ToListAsync(cancellationToken);
+        return attempts.Select(ToDto).ToList();
+    }
+
+    private static AttemptDto ToDto(Attempts.Attempt a) => new(a.Id, a.Status.ToString(), a.Objective, a.Formulation, a.Program,
+        a.Programs?.RootElement, a.SolverResult?.RootElement, a.RetrievedInsights?.RootElement, a.ModelUsage?.RootElement, a.Timings?.RootElement,
+        a.PromptVersions?.RootElement, a.PromptTokens, a.CompletionTokens, a.CostEstimate, a.Error, a.QueuedForLearning, a.CreatedAt, a.CompletedAt);
+}

@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Hangfire;
+using Mediator;
+using OptLib.Library.Audit;
+using OptLib.Library.Models;
+using OptLib.Library.Solving;
+using OptLib.Library.Storage;
+using OptLib.Library.Validation;
+
+namespace OptLib.Library.Problems;
+
+/// <summary>Stores a problem and queues it for solving. Without a model it is refused before anything is stored.</summary>
+public sealed record SubmitProblem(string Text, double? ExpectedObjective, double? RelativeTolerance, double? AbsoluteTolerance, JsonElement? Tables, string Actor)
+    : IRequest<long>, IValidatable
+{
+    public const int MaxText = 100_000;
+
+    public IEnumerable<(string Field, string Error)> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Text))
+        {
+            yield return (nameof(Text), "Describe the problem in text.");
+        }
+        else if (Text.Length > MaxText)
+        {
+            yield return (nameof(Text), $"The problem is longer than {MaxText} characters.");
+        }
+
+        if (ExpectedObjective is { } e && !double.IsFinite(e))
+        {
+            yield return (nameof(ExpectedObjective), "The expected objective must be a finite number.");
+        }
+
+        if (RelativeTolerance is < 0 or > 1 || AbsoluteTolerance is < 0)
+        {
+            yield return ("Tolerance", "Tolerances are non-negative; the relative one is at most 1.");
+        }
+
+        if (Tables is { } t && t.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null or JsonValueKind.Undefined))
+        {
+            yield return (nameof(Tables), "Tables are a JSON array of { name, csv } objects.");
+        }
+    }
+}
+
+public sealed class SubmitProblemHandler(OptLibDbContext db, IChatModel model, IBackgroundJobClient jobs) : IRequestHandler<SubmitProblem, long>
+{
+    public async ValueTask<long> Handle(SubmitProblem request, CancellationToken cancellationToken)
+    {
+        if (!model.IsConfigured)
+        {
+            throw new ModelNotConfiguredException();
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var problem = new Problem
+        {
+            Text = request.Text.Trim(),
+            ExpectedObjective = request.ExpectedObjective,
+            ToleranceRelative = request.RelativeTolerance,
+            ToleranceAbsolute = request.AbsoluteTolerance,
+            Tables = request.Tables is { ValueKind: JsonValueKind.Array } t ? JsonDocument.Parse(t.GetRawText()) : null,
+            Status = ProblemStatus.Queued,
+            CreatedBy = request.Actor,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Problems.Add(problem);
+        await db.SaveChangesAsync(cancellationToken);
+        jobs.Enqueue<SolveProblemJob>(j => j.Run(problem.Id, CancellationToken.None));
+        await AuditLog.WriteAsync(db, request.Actor, "submit", "problem", problem.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null, cancellationToken);
+        return problem.Id;
+    }
+}

@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OptLib.Library.Solving;
+
+/// <summary>Settings under "Pipeline": how a problem goes from text to a verified answer.</summary>
+public sealed class PipelineOptions
+{
+    public const string Section = "Pipeline";
+
+    /// <summary>Insights retrieved for each stage.</summary>
+    [Range(0, 50)]
+    public int InsightsPerStage { get; set; } = 6;
+
+    /// <summary>Self-debug rounds after a program fails to compile, is rejected, crashes or times out.</summary>
+    [Range(0, 10)]
+    public int MaxDebugRounds { get; set; } = 3;
+
+    /// <summary>Put each insight's wrong-and-right example in the prompts too (longer prompts).</summary>
+    public bool IncludeExamples { get; set; }
+
+    [Range(1, 600)]
+    public double SolverTimeLimitSeconds { get; set; } = 10;
+}

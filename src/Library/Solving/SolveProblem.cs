@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OptLib.Library.Attempts;
+using OptLib.Library.Models;
+using OptLib.Library.Problems;
+using OptLib.Library.Prompts;
+using OptLib.Library.Retrieval;
+using OptLib.Library.Storage;
+using OptLib.Solver.Runs;
+using OptLib.Solver.Sandbox;
+
+namespace OptLib.Library.Solving;
+
+/// <summary>
+/// The pipeline for one stored problem: retrieve for the formulation, formulate, retrieve for the program with the
+/// formulation in hand, write the program, run it in the sandbox, self-debug on program failures, and record one
+/// attempt holding everything. A failure with a known answer is queued for library learning.
+/// </summary>
+public sealed record SolveProblem(long ProblemId) : IRequest<long>;
+
+public sealed partial class SolveProblemHandler(
+    OptLibDbContext db,
+    ISender sender,
+    IChatModel model,
+    ISandbox sandbox,
+    PromptLibrary prompts,
+    IOptions<PipelineOptions> options,
+    ILogger<SolveProblemHandler> logger) : IRequestHandler<SolveProblem, long>
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+
+    private static readonly HashSet<RunStatus> ProgramFailures = [RunStatus.CompileError, RunStatus.RuntimeError, RunStatus.Rejected, RunStatus.Timeout];
+
+    public const string Contract = """
+        public interface IOptModel { void Build(IModelContext ctx); }
+        public interface IModelContext
+        {
+            void Use(Google.OrTools.LinearSolver.Solver solver);   // GLOP, PDLP, CBC or SCIP
+            void Use(Google.OrTools.Sat.CpModel model);
+            void Use(Google.OrTools.ModelBuilder.Model model);
+            void Report(string name, Google.OrTools.LinearSolver.Variable variable);  // and the CP-SAT / ModelBuilder variable kinds
+        }
+        """;
+
+    public async ValueTask<long> Handle(SolveProblem request, CancellationToken cancellationToken)
+    {
+        var problem = await db.Problems.FirstOrDefaultAsync(p => p.Id == request.ProblemId, cancellationToken)
+            ?? throw new InvalidOperationException($"Problem {request.ProblemId} does not exist.");
+        var settings = options.Value;
+        var clock = Stopwatch.StartNew();
+        var timings = new Dictionary<string, double>();
+        var usage = new List<ModelUsage>();
+        var programs = new List<object>();
+        var attempt = new Attempt { ProblemId = problem.Id, Status = AttemptStatus.Running, CreatedAt = DateTimeOffset.UtcNow };
+        db.Attempts.Add(attempt);
+        problem.Status = ProblemStatus.Running;
+        problem.UpdatedAt = DateTimeOffset.UtcNow;
+        await db.SaveChangesAsync(cancellationToken);
+
+        try
+        {
+            var step = Stopwatch.StartNew();
+            var forFormulation = await sender.Send(new RetrieveInsights(problem.Text, "formulation", null, Math.Max(settings.InsightsPerStage, 1)), cancellationToken);
+            timings["retrieveFormulation"] = step.Elapsed.TotalMilliseconds;
+
+            step.Restart();
+            var formulationPrompt = prompts[PromptLibrary.Formulation];
+            var formulation = await model.CompleteAsync(new ModelCall(ModelRole.Base, "You formulate optimization problems precisely.",
+                formulationPrompt.Render(new Dictionary<string, string>
+                {
+                    ["insights"] = Insights(forFormulation, settings),
+                    ["problem"] = problem.Text,
+                    ["tables"] = Tables(problem),
+                }), Purpose: "formulation"), cancellationToken);
+            usage.Add(formulation.Usage);
+            attempt.Formulation = formulation.Text;
+            timings["formulate"] = step.Elapsed.TotalMilliseconds;
+
+            step.Restart();
+            var forProgram = await sender.Send(new RetrieveInsights(problem.Text, "program", formulation.Text, Math.Max(settings.InsightsPerStage, 1)), cancellationToken);
+            timings["retrieveProgram"] = step.Elapsed.TotalMilliseconds;
+            attempt.RetrievedInsights = JsonSerializer.SerializeToDocument(new { formulation = forFormulation, program = forProgram }, Json);
+
+            step.Restart();
+            var programPrompt = prompts[PromptLibrary.Program];
+            var written = await model.CompleteAsync(new ModelCall(ModelRole.Base, "You write C# models for Google OR-Tools.",
+                programPrompt.Render(new Dictionary<string, string>
+                {
+                    ["contract"] = Contract,
+                    ["insights"] = Insights(forProgram, settings),
+                    ["problem"] = problem.Text,
+                    ["formulation"] = formulation.Text,
+                }), Purpose: "program"), cancellationToken);
+            usage.Add(written.Usage);
+            timings["program"] = step.Elapsed.TotalMilliseconds;
+
+            var source = CodeBlock(written.Text);
+            var sandboxMs = 0.0;
+            RunResult result;
+            var round = 0;
+            while (true)
+            {
+                step.Restart();
+                result = await sandbox.RunAsync(new RunRequest(ProgramLanguage.CSharp, source, settings.SolverTimeLimitSeconds, problem.ExpectedObjective), cancellationToken);
+                sandboxMs += step.Elapsed.TotalMilliseconds;
+                programs.Add(new { round, source, status = result.Status.ToString(), diagnostics = result.Diagnostics });
+                if (!ProgramFailures.Contains(result.Status) || round >= settings.MaxDebugRounds)
+                {
+                    break;
+                }
+
+                round++;
+                var debug = await model.CompleteAsync(new ModelCall(ModelRole.Base, "You fix C# OR-Tools programs.",
+                    prompts[PromptLibrary.SelfDebug].Render(new Dictionary<string, string>
+                    {
+                        ["diagnostics"] = string.Join('\n', result.Diagnostics.Select(d => $"line {d.Line}, column {d.Column}: {d.Message}")),
+                        ["program"] = source,
+                        ["formulation"] = formulation.Text,
+                        ["problem"] = problem.Text,
+                    }), Purpose: $"self-debug {round}"), cancellationToken);
+                usage.Add(debug.Usage);
+                source = CodeBlock(debug.Text);
+            }
+
+            timings["sandbox"] = sandboxMs;
+            attempt.Program = source;
+            attempt.SolverResult = JsonSerializer.SerializeToDocument(result, Json);
+            attempt.Objective = result.Objective;
+            attempt.Status = Verdict(result, problem.ExpectedObjective);
+            attempt.PromptVersions = JsonSerializer.SerializeToDocument(
+                new[] { formulationPrompt.Id, programPrompt.Id, prompts[PromptLibrary.SelfDebug].Id }, Json);
+        }
+        catch (ModelCallFailedException ex)
+        {
+            attempt.Status = AttemptStatus.ModelFailed;
+            attempt.Error = ex.Message;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            attempt.Status = AttemptStatus.Cancelled;
+            attempt.Error = "cancelled";
+        }
+
+        attempt.Programs = JsonSerializer.SerializeToDocument(programs, Json);
+        attempt.ModelUsage = JsonSerializer.SerializeToDocument(usage, Json);
+        attempt.PromptTokens = usage.Sum(u => u.PromptTokens);
+        attempt.CompletionTokens = usage.Sum(u => u.CompletionTokens);
+        attempt.CostEstimate = usage.Sum(u => u.CostEstimate);
+        timings["total"] = clock.Elapsed.TotalMilliseconds;
+        attempt.Timings = JsonSerializer.SerializeToDocument(timings, Json);
+        attempt.CompletedAt = DateTimeOffset.UtcNow;
+        attempt.QueuedForLearning = problem.ExpectedObjective is not null && attempt.Status is not (AttemptStatus.Correct or AttemptStatus.Cancelled);
+        problem.Status = attempt.Status switch
+        {
+            AttemptStatus.Cancelled => ProblemStatus.Cancelled,
+            AttemptStatus.Correct or AttemptStatus.Solved or AttemptStatus.Infeasible or AttemptStatus.Unbounded => ProblemStatus.Solved,
+            _ => ProblemStatus.Failed,
+        };
+        problem.UpdatedAt = DateTimeOffset.UtcNow;
+        await db.SaveChangesAsync(CancellationToken.None);
+        logger.LogInformation("Problem {Problem}: attempt {Attempt} ended {Status} in {Ms:0} ms", problem.Id, attempt.Id, attempt.Status, clock.Elapsed.TotalMilliseconds);
+        return attempt.Id;
+    }
+
+    private static AttemptStatus Verdict(RunResult result, double? expected) => result.Status switch
+    {
+        RunStatus.Correct => AttemptStatus.Correct,
+        RunStatus.WrongAnswer => AttemptStatus.WrongAnswer,
+        RunStatus.Infeasible => expected is null ? AttemptStatus.Infeasible : AttemptStatus.WrongAnswer,
+        RunStatus.Unbounded => expected is null ? AttemptStatus.Unbounded : AttemptStatus.WrongAnswer,
+        RunStatus.Optimal or RunStatus.Feasible => AttemptStatus.Solved,
+        _ => AttemptStatus.ProgramFailed,
+    };
+
+    private static string Insights(RetrievalResult retrieved, PipelineOptions settings)
+    {
+        if (retrieved.Insights.Count == 0)
+        {
+            return "(none)";
+        }
+
+        var text = new StringBuilder();
+        foreach (var r in retrieved.Insights)
+        {
+            text.Append("[I").Append(r.Insight.Id).Append("] ").AppendLine(r.Insight.Explanation);
+            if (settings.IncludeExamples && !string.IsNullOrWhiteSpace(r.Insight.Example))
+            {
+                text.Append("    Example: ").AppendLine(r.Insight.Example);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private static string Tables(Problem problem) =>
+        problem.Tables is null ? string.Empty : "Tables (CSV):\n" + problem.Tables.RootElement.GetRawText();
+
+    /// <summary>The code in the reply's ```csharp block, or the whole reply when there is none.</summary>
+    public static string CodeBlock(string reply)
+    {
+        var match = CodeFence().Match(reply);
+        return match.Success ? match.Groups[1].Value.Trim() : reply.Trim();
+    }
+
+    [GeneratedRegex(@"```(?:csharp|cs|c#)?\s*\n(.*?)```", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
+    private static partial Regex CodeFence();
+}
