@@ -49,7 +49,7 @@ public static class JobEngine
 
     private sealed class JobServerHost(IServiceProvider services, OptLibDatabase database, IOptions<JobEngineOptions> options) : IHostedService
     {
-        private readonly List<BackgroundJobServer> _servers = [];
+        private List<BackgroundJobServer> _servers = [];
 
         public async Task StartAsync(CancellationToken cancellationToken)
         {
@@ -59,12 +59,16 @@ public static class JobEngine
             }
 
             await database.Started.WaitAsync(cancellationToken);
-            Start(services, options.Value, _servers);
+            var servers = new List<BackgroundJobServer>();
+            Start(services, options.Value, servers);
+            _servers = servers;
         }
 
         public async Task StopAsync(CancellationToken cancellationToken)
         {
-            foreach (var server in _servers)
+            // The host may be stopped more than once (WebApplicationFactory does); only the first stop has servers.
+            var servers = Interlocked.Exchange(ref _servers, []);
+            foreach (var server in servers)
             {
                 server.SendStop();
             }
@@ -72,15 +76,13 @@ public static class JobEngine
             // Dispose would wait without limit for a worker stuck in a long job; the host's shutdown timeout bounds it.
             try
             {
-                await Task.WhenAll(_servers.Select(s => s.WaitForShutdownAsync(cancellationToken)));
-                _servers.ForEach(s => s.Dispose());
+                await Task.WhenAll(servers.Select(s => s.WaitForShutdownAsync(cancellationToken)));
+                servers.ForEach(s => s.Dispose());
             }
             catch (OperationCanceledException)
             {
                 // abandoned: Hangfire re-queues unfinished items for another server once their lease runs out
             }
-
-            _servers.Clear();
         }
     }
 

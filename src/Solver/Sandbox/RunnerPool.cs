@@ -30,6 +30,7 @@ internal sealed class RunnerPool : ISandbox, IAsyncDisposable
     private volatile string? _broken;
     private int _warming;
     private int _inFlight;
+    private int _disposed;
 
     // A replacement runner waits this long at most for running programs to finish before it starts warming, so
     // that on a lightly loaded host its start-up never competes with a program; under load it starts anyway.
@@ -196,6 +197,9 @@ internal sealed class RunnerPool : ISandbox, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The container disposes this instance once as RunnerPool and once more as ISandbox.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
         await _stopping.CancelAsync();
         _ready.Writer.TryComplete();
         await Task.WhenAll(_fillers).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
