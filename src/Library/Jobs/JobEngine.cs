@@ -19,23 +19,23 @@ public static class JobEngine
     public static void AddJobEngine(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<JobEngineOptions>().BindConfiguration(JobEngineOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddHangfire((sp, config) =>
-        {
-            var engine = sp.GetRequiredService<IOptions<JobEngineOptions>>().Value;
-            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-                .UseSimpleAssemblyNameTypeSerializer()
-                .UseRecommendedSerializerSettings()
-                .UsePostgreSqlStorage(
-                    o => o.UseConnectionFactory(new DatabaseConnectionFactory(sp.GetRequiredService<OptLibDatabase>())),
-                    new PostgreSqlStorageOptions
-                    {
-                        SchemaName = Schema,
-                        PrepareSchemaIfNecessary = true,
-                        // A long work item keeps its lease while it runs, so no second worker ever picks it up.
-                        UseSlidingInvisibilityTimeout = true,
-                        QueuePollInterval = TimeSpan.FromSeconds(engine.PollIntervalSeconds),
-                    });
-        });
+        // The storage is this host's own singleton. Hangfire's default registration hands out the process-wide
+        // JobStorage.Current, which a second host in the same process (tests) would silently share.
+        builder.Services.AddSingleton<JobStorage>(sp => new PostgreSqlStorage(
+            new DatabaseConnectionFactory(sp.GetRequiredService<OptLibDatabase>()),
+            new PostgreSqlStorageOptions
+            {
+                SchemaName = Schema,
+                PrepareSchemaIfNecessary = true,
+                // A long work item keeps its lease while it runs, so no second worker ever picks it up.
+                UseSlidingInvisibilityTimeout = true,
+                QueuePollInterval = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<JobEngineOptions>>().Value.PollIntervalSeconds),
+            }));
+        builder.Services.AddHangfire((sp, config) => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseStorage(sp.GetRequiredService<JobStorage>()));
 
         // Our own host rather than AddHangfireServer: Hangfire's storage must not be touched before the database
         // (possibly the embedded one) has started, and hosted services are constructed before any of them starts.
@@ -59,9 +59,7 @@ public static class JobEngine
             }
 
             await database.Started.WaitAsync(cancellationToken);
-            var servers = new List<BackgroundJobServer>();
-            Start(services, options.Value, servers);
-            _servers = servers;
+            _servers = Start(services, options.Value);
         }
 
         public async Task StopAsync(CancellationToken cancellationToken)
@@ -87,23 +85,18 @@ public static class JobEngine
     }
 
     /// <summary>Starts two servers: one for solves (its own concurrency) and one for library jobs.</summary>
-    public static void Start(IServiceProvider services, JobEngineOptions options, List<BackgroundJobServer> into)
+    public static List<BackgroundJobServer> Start(IServiceProvider services, JobEngineOptions options)
     {
         var storage = services.GetRequiredService<JobStorage>();
         var activator = services.GetRequiredService<JobActivator>();
-        into.Add(new BackgroundJobServer(new BackgroundJobServerOptions
+        BackgroundJobServer Server(string queue, int workers) => new(new BackgroundJobServerOptions
         {
-            ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:solve",
-            Queues = [SolveQueue],
-            WorkerCount = options.SolveConcurrency,
+            ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:{queue}",
+            Queues = [queue],
+            WorkerCount = workers,
             Activator = activator,
-        }, storage));
-        into.Add(new BackgroundJobServer(new BackgroundJobServerOptions
-        {
-            ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:library",
-            Queues = [DefaultQueue],
-            WorkerCount = options.WorkerCount,
-            Activator = activator,
-        }, storage));
+        }, storage);
+
+        return [Server(SolveQueue, options.SolveConcurrency), Server(DefaultQueue, options.WorkerCount)];
     }
 }
