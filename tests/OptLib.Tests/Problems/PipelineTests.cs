@@ -20,25 +20,8 @@ namespace OptLib.Tests.Problems;
 /// </summary>
 public sealed class PipelineApp : OptLibApp
 {
-    public const string Wyndor = """
-        using Google.OrTools.LinearSolver;
-        public sealed class Wyndor : IOptModel
-        {
-            public void Build(IModelContext ctx)
-            {
-                var solver = Solver.CreateSolver("GLOP");
-                var doors = solver.MakeNumVar(0, double.PositiveInfinity, "doors");
-                var windows = solver.MakeNumVar(0, double.PositiveInfinity, "windows");
-                solver.Add(doors <= 4);
-                solver.Add(2 * windows <= 12);
-                solver.Add(3 * doors + 2 * windows <= 18);
-                solver.Maximize(3 * doors + 5 * windows);
-                ctx.Use(solver);
-                ctx.Report("doors", doors);
-                ctx.Report("windows", windows);
-            }
-        }
-        """;
+    /// <summary>The solver corpus's Wyndor program (optimum 36), copied beside the tests by the build.</summary>
+    public static readonly string Wyndor = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Programs", "lp_wyndor.cs"));
 
     public const string Infeasible = """
         using Google.OrTools.LinearSolver;
