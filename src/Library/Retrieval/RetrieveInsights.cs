@@ -13,7 +13,7 @@ namespace OptLib.Library.Retrieval;
 /// Candidate insights for a problem, without a model: pgvector kNN on the HNSW index and Postgres full-text search,
 /// fused by reciprocal-rank fusion. Only active insights whose stage fits the request are candidates.
 /// </summary>
-public sealed record RetrieveInsights(string Problem, string Stage, string? Formulation, int K = 8) : IRequest<RetrievalResult>, IValidatable
+public sealed record RetrieveInsights(string Problem, string Stage, string? Formulation, int K = 8, ConditionOverride? Override = null) : IRequest<RetrievalResult>, IValidatable
 {
     public const int MaxK = 50;
     public const int MaxText = 100_000;
@@ -39,6 +39,11 @@ public sealed record RetrieveInsights(string Problem, string Stage, string? Form
             yield return (nameof(Stage), "The stage is formulation (Domain Modeling, General Formulation) or program (Code Implementation).");
         }
 
+        if (Override is { } o && (string.IsNullOrWhiteSpace(o.Condition) || o.Condition.Length > Insights.InsightRules.MaxCondition))
+        {
+            yield return (nameof(Override), $"A replayed condition has 1 to {Insights.InsightRules.MaxCondition} characters.");
+        }
+
         if (K is < 1 or > MaxK)
         {
             yield return (nameof(K), $"k is between 1 and {MaxK}.");
@@ -57,6 +62,9 @@ public sealed record RetrievedInsight(
     double? TextScore,
     bool? ModelApplies,
     string? ModelReason);
+
+/// <summary>Replays retrieval as if one insight had another condition (library evolution scores candidate conditions).</summary>
+public sealed record ConditionOverride(long InsightId, string Condition);
 
 public sealed record RetrievalResult(string Stage, string EmbeddingModel, int Candidates, IReadOnlyList<RetrievedInsight> Insights);
 
@@ -95,6 +103,14 @@ public sealed class RetrieveInsightsHandler(OptLibDbContext db, IEmbeddingProvid
             .Take(pool)
             .Select(i => new { i.Id, Distance = i.Embedding!.CosineDistance(query) })
             .ToListAsync(cancellationToken);
+        var overridden = request.Override is { } o ? await eligible.Where(i => i.Id == o.InsightId).Select(i => i.Explanation).FirstOrDefaultAsync(cancellationToken) : null;
+        if (overridden is not null)
+        {
+            var vector = await embeddings.EmbedAsync(request.Override!.Condition + "\n" + overridden, cancellationToken);
+            byVector.RemoveAll(v => v.Id == request.Override.InsightId);
+            byVector.Add(new { Id = request.Override.InsightId, Distance = 1 - Cosine(query.ToArray(), vector) });
+            byVector = byVector.OrderBy(v => v.Distance).ThenBy(v => v.Id).Take(pool).ToList();
+        }
 
         var byText = new List<(long Id, double Score)>();
         if (OrQuery(text) is { } tsquery)
@@ -106,6 +122,22 @@ public sealed class RetrieveInsightsHandler(OptLibDbContext db, IEmbeddingProvid
                 .Take(pool)
                 .ToListAsync(cancellationToken);
             byText = rows.Select(r => (r.Id, (double)r.Score)).ToList();
+            if (overridden is not null)
+            {
+                var id = request.Override!.InsightId;
+                var replaced = request.Override.Condition + " " + overridden;
+                var score = await db.Insights.Where(i => i.Id == id)
+                    .Select(i => EF.Functions.ToTsVector("english", replaced).Matches(EF.Functions.ToTsQuery("english", tsquery))
+                        ? (float?)EF.Functions.ToTsVector("english", replaced).Rank(EF.Functions.ToTsQuery("english", tsquery)) : null)
+                    .FirstOrDefaultAsync(cancellationToken);
+                byText.RemoveAll(t => t.Id == id);
+                if (score is { } rank)
+                {
+                    byText.Add((id, rank));
+                }
+
+                byText = byText.OrderByDescending(t => t.Score).ThenBy(t => t.Id).Take(pool).ToList();
+            }
         }
 
         var fused = new Dictionary<long, (double Fused, int? VRank, double? VSim, int? TRank, double? TScore)>();
@@ -127,6 +159,19 @@ public sealed class RetrieveInsightsHandler(OptLibDbContext db, IEmbeddingProvid
         var ranked = top.Select((t, index) => new RetrievedInsight(InsightDto.From(insights[t.Key], tree), index + 1, t.Value.Fused,
             t.Value.VRank, t.Value.VSim, t.Value.TRank, t.Value.TScore, null, null)).ToList();
         return new RetrievalResult(request.Stage.Trim().ToLowerInvariant(), embeddings.ModelId, fused.Count, ranked);
+    }
+
+    private static double Cosine(float[] a, float[] b)
+    {
+        double dot = 0, na = 0, nb = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            dot += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
+
+        return na == 0 || nb == 0 ? 0 : dot / Math.Sqrt(na * nb);
     }
 
     /// <summary>

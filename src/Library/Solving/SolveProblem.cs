@@ -7,11 +7,13 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OptLib.Library.Attempts;
+using OptLib.Library.Insights;
 using OptLib.Library.Models;
 using OptLib.Library.Problems;
 using OptLib.Library.Prompts;
 using OptLib.Library.Retrieval;
 using OptLib.Library.Storage;
+using OptLib.Library.Taxonomy;
 using OptLib.Solver.Runs;
 using OptLib.Solver.Sandbox;
 
@@ -22,7 +24,14 @@ namespace OptLib.Library.Solving;
 /// formulation in hand, write the program, run it in the sandbox, self-debug on program failures, and record one
 /// attempt holding everything. A failure with a known answer is queued for library learning.
 /// </summary>
-public sealed record SolveProblem(long ProblemId) : IRequest<long>;
+public sealed record SolveProblem(long ProblemId, SolveOptions? Options = null) : IRequest<long>;
+
+/// <summary>
+/// A side run (verification, diagnosis, a replay): extra insights are put in the prompts of the stages they are filed
+/// under, excluded ones are left out, and the attempt is neither queued for learning nor allowed to change the
+/// problem's status. The purpose is recorded with the retrieved insights.
+/// </summary>
+public sealed record SolveOptions(string Purpose, IReadOnlyList<long>? ExtraInsightIds = null, IReadOnlyList<long>? ExcludedInsightIds = null);
 
 public sealed partial class SolveProblemHandler(
     OptLibDbContext db,
@@ -66,7 +75,7 @@ public sealed partial class SolveProblemHandler(
         try
         {
             var step = Stopwatch.StartNew();
-            var forFormulation = await sender.Send(new RetrieveInsights(problem.Text, "formulation", null, Math.Max(settings.InsightsPerStage, 1)), cancellationToken);
+            var forFormulation = await Adjust(await sender.Send(new RetrieveInsights(problem.Text, "formulation", null, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), request.Options, cancellationToken);
             timings["retrieveFormulation"] = step.Elapsed.TotalMilliseconds;
 
             step.Restart();
@@ -83,9 +92,9 @@ public sealed partial class SolveProblemHandler(
             timings["formulate"] = step.Elapsed.TotalMilliseconds;
 
             step.Restart();
-            var forProgram = await sender.Send(new RetrieveInsights(problem.Text, "program", formulation.Text, Math.Max(settings.InsightsPerStage, 1)), cancellationToken);
+            var forProgram = await Adjust(await sender.Send(new RetrieveInsights(problem.Text, "program", formulation.Text, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), request.Options, cancellationToken);
             timings["retrieveProgram"] = step.Elapsed.TotalMilliseconds;
-            attempt.RetrievedInsights = JsonSerializer.SerializeToDocument(new { formulation = forFormulation, program = forProgram }, Json);
+            attempt.RetrievedInsights = JsonSerializer.SerializeToDocument(new { formulation = forFormulation, program = forProgram, purpose = request.Options?.Purpose }, Json);
 
             step.Restart();
             var programPrompt = prompts[PromptLibrary.Program];
@@ -155,8 +164,8 @@ public sealed partial class SolveProblemHandler(
         timings["total"] = clock.Elapsed.TotalMilliseconds;
         attempt.Timings = JsonSerializer.SerializeToDocument(timings, Json);
         attempt.CompletedAt = DateTimeOffset.UtcNow;
-        attempt.QueuedForLearning = problem.ExpectedObjective is not null && attempt.Status is not (AttemptStatus.Correct or AttemptStatus.Cancelled);
-        problem.Status = attempt.Status switch
+        attempt.QueuedForLearning = request.Options is null && problem.ExpectedObjective is not null && attempt.Status is not (AttemptStatus.Correct or AttemptStatus.Cancelled);
+        problem.Status = request.Options is not null ? problem.Status : attempt.Status switch
         {
             AttemptStatus.Cancelled => ProblemStatus.Cancelled,
             AttemptStatus.Correct or AttemptStatus.Solved or AttemptStatus.Infeasible or AttemptStatus.Unbounded => ProblemStatus.Solved,
@@ -166,6 +175,30 @@ public sealed partial class SolveProblemHandler(
         await db.SaveChangesAsync(CancellationToken.None);
         logger.LogInformation("Problem {Problem}: attempt {Attempt} ended {Status} in {Ms:0} ms", problem.Id, attempt.Id, attempt.Status, clock.Elapsed.TotalMilliseconds);
         return attempt.Id;
+    }
+
+    /// <summary>A side run's retrieval: excluded insights out, extra ones of this stage in, after the retrieved ones.</summary>
+    private async Task<RetrievalResult> Adjust(RetrievalResult retrieved, SolveOptions? options, CancellationToken ct)
+    {
+        if (options is null)
+        {
+            return retrieved;
+        }
+
+        var excluded = (options.ExcludedInsightIds ?? []).Concat(options.ExtraInsightIds ?? []).ToHashSet();
+        var kept = retrieved.Insights.Where(r => !excluded.Contains(r.Insight.Id)).ToList();
+        var extraIds = options.ExtraInsightIds ?? [];
+        if (extraIds.Count > 0)
+        {
+            var stages = RetrievalStages.Stages(retrieved.Stage)!.Select(TaxonomyLabels.Normalise).ToHashSet();
+            var tree = await TaxonomyTree.LoadAsync(db, ct);
+            var extra = await db.Insights.AsNoTracking().Include(i => i.Taxonomy).Where(i => extraIds.Contains(i.Id)).OrderBy(i => i.Id).ToListAsync(ct);
+            kept.AddRange(extra.Select(i => InsightDto.From(i, tree))
+                .Where(dto => dto.Taxonomy.Any(t => stages.Contains(TaxonomyLabels.Normalise(t.Stage))))
+                .Select(dto => new RetrievedInsight(dto, 0, 0, null, null, null, null, null, "added by " + options.Purpose)));
+        }
+
+        return retrieved with { Insights = kept.Select((r, index) => r with { Rank = index + 1 }).ToList() };
     }
 
     private static AttemptStatus Verdict(RunResult result, double? expected) => result.Status switch
