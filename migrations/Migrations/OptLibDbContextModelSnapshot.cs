@@ -642,6 +642,11 @@ namespace OptLib.Migrations.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("flags");
 
+                    b.Property<string>("SolveJobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("solve_job_id");
+
                     b.Property<string>("Split")
                         .HasMaxLength(50)
                         .HasColumnType("character varying(50)")
