@@ -8,6 +8,7 @@ using OptLib.Api.Library;
 using OptLib.Api.Solver;
 using OptLib.Api.Taxonomy;
 using OptLib.Library;
+using OptLib.Library.Learning;
 using OptLib.Library.Models;
 using OptLib.Library.Solving;
 using OptLib.Library.Hosting;
@@ -23,6 +24,7 @@ try
     builder.AddLibrary();
     builder.AddModels();
     builder.AddPipeline();
+    builder.AddLearning();
     builder.AddSolver();
     builder.AddAccessControl();
     builder.AddHealth();
