@@ -3,6 +3,7 @@ using OptLib.Api.Errors;
 using OptLib.Api.Health;
 using OptLib.Api.Problems;
 using OptLib.Api.Insights;
+using OptLib.Api.Jobs;
 using OptLib.Api.Library;
 using OptLib.Api.Solver;
 using OptLib.Api.Taxonomy;
@@ -51,6 +52,7 @@ try
     app.MapLibraryApi();
     app.MapInsightsApi();
     app.MapRetrievalApi();
+    app.MapJobsApi();
 
     await app.RunAsync();
     return 0;
