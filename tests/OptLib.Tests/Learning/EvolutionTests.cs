@@ -18,6 +18,7 @@ public sealed class EvolutionApp : ScriptedLibraryApp
 
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
+        ["Retrieval:UseModel"] = "false", // the lexical ranking, so the script needs no retrieval replies
         ["Pipeline:InsightsPerStage"] = "1",
         ["Evolution:UnretrievedCandidates"] = "1",
         ["Evolution:ConditionCandidates"] = "2",

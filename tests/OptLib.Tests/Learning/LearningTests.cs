@@ -17,6 +17,7 @@ public sealed class LearningApp : ScriptedLibraryApp
 {
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
+        ["Retrieval:UseModel"] = "false", // the lexical ranking, so the script needs no retrieval replies
         ["Pipeline:MaxDebugRounds"] = "1",
         ["Learning:MaxExtractions"] = "2",
     };
