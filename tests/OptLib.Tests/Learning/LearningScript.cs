@@ -87,13 +87,13 @@ public abstract class ScriptedLibraryApp : OptLibApp
         return await scope.ServiceProvider.GetRequiredService<ISender>().Send(request);
     }
 
-    public Task<long> AddProblemAsync(string text, double expected, string split) => WithDbAsync(async db =>
+    public Task<long> AddProblemAsync(string text, double expected, string split, string dataset = "toy") => WithDbAsync(async db =>
     {
         var problem = new Problem
         {
             Text = text,
             ExpectedObjective = expected,
-            Dataset = "toy",
+            Dataset = dataset,
             Split = split,
             Status = ProblemStatus.Queued,
             CreatedAt = DateTimeOffset.UtcNow,

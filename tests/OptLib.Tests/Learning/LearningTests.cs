@@ -1,9 +1,12 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using OptLib.Library.Access;
 using OptLib.Library.Attempts;
+using OptLib.Library.Evolution;
 using OptLib.Library.Insights;
 using OptLib.Library.Learning;
 using OptLib.Library.Models;
+using OptLib.Tests.Jobs;
 using static OptLib.Tests.Learning.LearningScript;
 
 namespace OptLib.Tests.Learning;
@@ -19,6 +22,7 @@ public sealed class LearningApp : ScriptedLibraryApp
     {
         ["Retrieval:UseModel"] = "false", // the lexical ranking, so the script needs no retrieval replies
         ["Pipeline:MaxDebugRounds"] = "1",
+        ["Worker:InProcess"] = "true",
         ["Learning:MaxExtractions"] = "2",
     };
 
@@ -29,6 +33,7 @@ public sealed class LearningApp : ScriptedLibraryApp
         {
             "glass" => Code(call.User.Contains("GLASS-RULE", StringComparison.Ordinal) ? Right : Wrong),
             "kiln" => Code(call.User.Contains("KILN-RULE", StringComparison.Ordinal) ? Right : Broken),
+            "foundry" => Code(call.User.Contains("FOUNDRY-RULE", StringComparison.Ordinal) ? Right : Wrong),
             _ => Code(call.User.Contains("BAKERY-RULE", StringComparison.Ordinal) ? Right : Wrong),
         },
         var p when p.StartsWith("self-debug", StringComparison.Ordinal) => Code(Broken),
@@ -50,7 +55,10 @@ public sealed class LearningApp : ScriptedLibraryApp
 
     /// <summary>By words of the problems only: prompts also carry insights learned from other families.</summary>
     private static string Family(string prompt) =>
-        prompt.Contains("glass plant (order", StringComparison.Ordinal) ? "glass" : prompt.Contains("kiln works", StringComparison.Ordinal) ? "kiln" : "bakery";
+        prompt.Contains("glass plant (order", StringComparison.Ordinal) ? "glass"
+        : prompt.Contains("kiln works", StringComparison.Ordinal) ? "kiln"
+        : prompt.Contains("foundry works", StringComparison.Ordinal) ? "foundry"
+        : "bakery";
 
     private static string Extract(string prompt) => Family(prompt) switch
     {
@@ -61,6 +69,9 @@ public sealed class LearningApp : ScriptedLibraryApp
         "glass" => Insights(
             [new { stage = "general formulations", level1 = "constraint", level2 = "capacity row" }, new { stage = "Domain Modeling", level1 = "production and inventory", level2 = "inventory balances over time" }],
             "When a glass plant's hours are shared.", "GLASS-RULE: count 18 assembly hours."),
+        "foundry" => Insights(
+            [new { stage = "General Formulation", level1 = "Constraints", level2 = "Casting Hours" }],
+            "When a foundry casts several products.", "FOUNDRY-RULE: the assembly plant has 18 hours."),
         "kiln" => Insights(
             [new { stage = "Code Implementation", level1 = "LinearSolver", level2 = "Statement Terminators" }],
             "When a C# statement hands the model to the context.", "KILN-RULE: end ctx.Use(solver) with a semicolon."),
@@ -167,6 +178,31 @@ public sealed class LearningTests(LearningApp app) : IClassFixture<LearningApp>
         Assert.Equal(outcome.InsightIds, repeat.InsightIds);
         Assert.Equal(count, await app.WithDbAsync(db => db.Insights.CountAsync()));
         Assert.Equal(calls, app.Model.Calls.Count);
+    }
+
+    [Fact]
+    public async Task TheLearningAndEvolutionJobsRunOverADatasetAndReportWhatTheyDid()
+    {
+        var problem = await app.AddProblemAsync("A foundry works casts doors and windows; maximise profit.", 36, "train", dataset: "foundry");
+        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+
+        var learning = await analyst.WaitForEndAsync((await analyst.StartAsync(LearningKind.KindName, new { dataset = "foundry", iterations = 2 })).Id, 300);
+
+        Assert.Equal("succeeded", learning.State);
+        var metrics = learning.Metrics!.Value;
+        Assert.Equal((1, 1, 1.0), (metrics.GetProperty("insightsAdded").GetInt32(), metrics.GetProperty("verified").GetInt32(), metrics.GetProperty("verifyRate").GetDouble()));
+        var iterations = metrics.GetProperty("iterations").EnumerateArray().Select(i => (i.GetProperty("solved").GetInt32(), i.GetProperty("correct").GetInt32(), i.GetProperty("learnedFrom").GetInt32())).ToList();
+        Assert.Equal([(1, 0, 1), (1, 1, 0)], iterations); // the second iteration re-solves the problem with what the first learned
+        Assert.Contains("Verify rate 100%", learning.Report, StringComparison.Ordinal);
+
+        var evolution = await analyst.WaitForEndAsync((await analyst.StartAsync(EvolutionKind.KindName, new { dataset = "foundry" })).Id, 300);
+
+        Assert.Equal("succeeded", evolution.State);
+        var evolved = evolution.Metrics!.Value;
+        Assert.Equal((1, 1), (evolved.GetProperty("diagnosed").GetInt32(), evolved.GetProperty("correct").GetInt32()));
+        var learned = await app.WithDbAsync(db => db.Insights.SingleAsync(i => i.SourceProblemIds.Contains(problem) && i.Status == InsightStatus.Active));
+        Assert.Contains(problem.ToString(System.Globalization.CultureInfo.InvariantCulture), learned.Evidence.Positive);
+        Assert.True(evolved.GetProperty("labels").GetProperty("positive").GetInt32() >= 1);
     }
 
     private async Task<int> AccuracyAsync(IEnumerable<long> problems)
