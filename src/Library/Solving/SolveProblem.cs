@@ -8,11 +8,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OptLib.Library.Attempts;
+using OptLib.Library.Insights;
 using OptLib.Library.Models;
 using OptLib.Library.Problems;
 using OptLib.Library.Prompts;
 using OptLib.Library.Retrieval;
 using OptLib.Library.Storage;
+using OptLib.Library.Taxonomy;
 using OptLib.Solver.Runs;
 using OptLib.Solver.Sandbox;
 
@@ -23,7 +25,14 @@ namespace OptLib.Library.Solving;
 /// formulation in hand, write the program, run it in the sandbox, self-debug on program failures, and record one
 /// attempt holding everything. A failure with a known answer is queued for library learning.
 /// </summary>
-public sealed record SolveProblem(long ProblemId) : IRequest<long>;
+public sealed record SolveProblem(long ProblemId, SolveOptions? Options = null) : IRequest<long>;
+
+/// <summary>
+/// A side run (verification, diagnosis, a replay): extra insights are put in the prompts of the stages they are filed
+/// under, excluded ones are left out, and the attempt is neither queued for learning nor allowed to change the
+/// problem's status. The purpose is recorded with the retrieved insights.
+/// </summary>
+public sealed record SolveOptions(string Purpose, IReadOnlyList<long>? ExtraInsightIds = null, IReadOnlyList<long>? ExcludedInsightIds = null);
 
 public sealed partial class SolveProblemHandler(
     OptLibDbContext db,
@@ -52,8 +61,9 @@ public sealed partial class SolveProblemHandler(
 
     public async ValueTask<long> Handle(SolveProblem request, CancellationToken cancellationToken)
     {
-        // Claim the problem in one statement: one cancelled while it waited in the queue never starts.
-        var claimed = await db.Problems
+        // Claim the problem in one statement: one cancelled while it waited in the queue never starts. A side run
+        // (verification, diagnosis) leaves the problem's status alone.
+        var claimed = request.Options is not null ? await db.Problems.CountAsync(p => p.Id == request.ProblemId, cancellationToken) : await db.Problems
             .Where(p => p.Id == request.ProblemId && p.Status != ProblemStatus.Cancelled && p.Status != ProblemStatus.Cancelling)
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.Status, ProblemStatus.Running).SetProperty(p => p.UpdatedAt, DateTimeOffset.UtcNow), cancellationToken);
         if (claimed == 0)
@@ -86,7 +96,7 @@ public sealed partial class SolveProblemHandler(
         try
         {
             var step = Stopwatch.StartNew();
-            var forFormulation = await sender.Send(new RetrieveInsights(problem.Text, "formulation", null, Math.Max(settings.InsightsPerStage, 1)), cancellationToken);
+            var forFormulation = await Adjust(await sender.Send(new RetrieveInsights(problem.Text, "formulation", null, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), request.Options, cancellationToken);
             timings["retrieveFormulation"] = step.Elapsed.TotalMilliseconds;
 
             step.Restart();
@@ -104,9 +114,9 @@ public sealed partial class SolveProblemHandler(
             timings["formulate"] = step.Elapsed.TotalMilliseconds;
 
             step.Restart();
-            var forProgram = await sender.Send(new RetrieveInsights(problem.Text, "program", formulation.Text, Math.Max(settings.InsightsPerStage, 1)), cancellationToken);
+            var forProgram = await Adjust(await sender.Send(new RetrieveInsights(problem.Text, "program", formulation.Text, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), request.Options, cancellationToken);
             timings["retrieveProgram"] = step.Elapsed.TotalMilliseconds;
-            attempt.RetrievedInsights = JsonSerializer.SerializeToDocument(new { formulation = forFormulation, program = forProgram }, Json);
+            attempt.RetrievedInsights = JsonSerializer.SerializeToDocument(new { formulation = forFormulation, program = forProgram, purpose = request.Options?.Purpose }, Json);
 
             step.Restart();
             var programPrompt = prompts[PromptLibrary.Program];
@@ -186,8 +196,9 @@ public sealed partial class SolveProblemHandler(
         attempt.Timings = JsonSerializer.SerializeToDocument(timings, Json);
         attempt.CompletedAt = DateTimeOffset.UtcNow;
         // A provider outage teaches nothing about modelling: only answers the library could have made right are queued.
-        attempt.QueuedForLearning = problem.ExpectedObjective is not null && attempt.Status is not (AttemptStatus.Correct or AttemptStatus.Cancelled or AttemptStatus.ModelFailed);
-        problem.Status = attempt.Status switch
+        // Side runs (verification, diagnosis) leave the problem and the learning queue as they were.
+        attempt.QueuedForLearning = request.Options is null && problem.ExpectedObjective is not null && attempt.Status is not (AttemptStatus.Correct or AttemptStatus.Cancelled or AttemptStatus.ModelFailed);
+        problem.Status = request.Options is not null ? problem.Status : attempt.Status switch
         {
             AttemptStatus.Cancelled => interrupted ? ProblemStatus.Queued : ProblemStatus.Cancelled,
             AttemptStatus.Correct or AttemptStatus.Solved or AttemptStatus.Infeasible or AttemptStatus.Unbounded => ProblemStatus.Solved,
@@ -234,6 +245,30 @@ public sealed partial class SolveProblemHandler(
         await using var scope = scopes.CreateAsyncScope();
         var fresh = scope.ServiceProvider.GetRequiredService<OptLibDbContext>();
         return await fresh.Problems.AnyAsync(p => p.Id == problemId && p.Status == ProblemStatus.Cancelling, CancellationToken.None);
+    }
+
+    /// <summary>A side run's retrieval: excluded insights out, extra ones of this stage in, after the retrieved ones.</summary>
+    private async Task<RetrievalResult> Adjust(RetrievalResult retrieved, SolveOptions? options, CancellationToken ct)
+    {
+        if (options is null)
+        {
+            return retrieved;
+        }
+
+        var excluded = (options.ExcludedInsightIds ?? []).Concat(options.ExtraInsightIds ?? []).ToHashSet();
+        var kept = retrieved.Insights.Where(r => !excluded.Contains(r.Insight.Id)).ToList();
+        var extraIds = options.ExtraInsightIds ?? [];
+        if (extraIds.Count > 0)
+        {
+            var stages = RetrievalStages.Stages(retrieved.Stage)!.Select(TaxonomyLabels.Normalise).ToHashSet();
+            var tree = await TaxonomyTree.LoadAsync(db, ct);
+            var extra = await db.Insights.AsNoTracking().Include(i => i.Taxonomy).Where(i => extraIds.Contains(i.Id)).OrderBy(i => i.Id).ToListAsync(ct);
+            kept.AddRange(extra.Select(i => InsightDto.From(i, tree))
+                .Where(dto => dto.Taxonomy.Any(t => stages.Contains(TaxonomyLabels.Normalise(t.Stage))))
+                .Select(dto => new RetrievedInsight(dto, 0, 0, null, null, null, null, null, "added by " + options.Purpose)));
+        }
+
+        return retrieved with { Insights = kept.Select((r, index) => r with { Rank = index + 1 }).ToList() };
     }
 
     private static AttemptStatus Verdict(RunResult result, double? expected) => result.Status switch
