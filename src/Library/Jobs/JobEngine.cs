@@ -46,6 +46,8 @@ public static class JobEngine
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddScoped<JobRunner>();
         builder.Services.AddJobKind<SelfTestKind>();
+        builder.Services.AddJobKind<ReembedKind>();
+        builder.Services.AddJobKind<Evaluation.EvaluationKind>(); // needs the model and the pipeline: AddModels, AddPipeline
     }
 
     private sealed class DatabaseConnectionFactory(OptLibDatabase database) : IConnectionFactory
