@@ -48,6 +48,9 @@ public static class JobEngine
         builder.Services.AddJobKind<SelfTestKind>();
         builder.Services.AddJobKind<ReembedKind>();
         builder.Services.AddJobKind<Evaluation.EvaluationKind>(); // needs the model and the pipeline: AddModels, AddPipeline
+        builder.Services.AddScoped<ScheduledJobTrigger>();
+        builder.Services.AddSingleton<JobScheduler>();
+        builder.Services.AddHostedService<JobScheduler.OnStart>();
     }
 
     private sealed class DatabaseConnectionFactory(OptLibDatabase database) : IConnectionFactory
