@@ -79,7 +79,7 @@ public sealed class LearnFromAttemptHandler(
 
         if (!attempt.QueuedForLearning || problem.ExpectedObjective is null || attempt.Status is not (AttemptStatus.ProgramFailed or AttemptStatus.WrongAnswer))
         {
-            return await FinishAsync(request, Outcome(attempt.Id, "none", "skipped", [], [], [], 0, usage,
+            return await FinishAsync(request, problem.Id, Outcome(attempt.Id, "none", "skipped", [], [], [], 0, usage,
                 [$"attempt {attempt.Id} is {attempt.Status} and {(attempt.QueuedForLearning ? "queued" : "not queued")} for learning; learning needs a program failure or a wrong answer with a known objective"]), cancellationToken);
         }
 
@@ -93,7 +93,7 @@ public sealed class LearnFromAttemptHandler(
         var kept = earlier.Where(e => e.Source != Candidates.CandidateSource).Select(e => e.Id).ToList();
         if (kept.Count > 0)
         {
-            return await FinishAsync(request, Outcome(attempt.Id, "none", "resumed", [], [], [], 0, usage,
+            return await FinishAsync(request, problem.Id, Outcome(attempt.Id, "none", "resumed", [], [], [], 0, usage,
                 [$"an interrupted run had already put insights {string.Join(", ", kept)} in the library"]) with { InsightIds = kept }, cancellationToken);
         }
 
@@ -103,7 +103,7 @@ public sealed class LearnFromAttemptHandler(
             : await explore.ExploreAsync(problem, await FailedAttemptsAsync(attempt, cancellationToken), usage, cancellationToken);
         if (hit is null)
         {
-            return await FinishAsync(request, Outcome(attempt.Id, kind, "no-fix-found", [], [], [], 0, usage,
+            return await FinishAsync(request, problem.Id, Outcome(attempt.Id, kind, "no-fix-found", [], [], [], 0, usage,
                 [$"no {(kind == "program" ? "repair" : "explored program")} reached the expected objective"]), cancellationToken);
         }
 
@@ -144,7 +144,7 @@ public sealed class LearnFromAttemptHandler(
             placed, extracted, usage, notes);
         logger.LogInformation("Learning from attempt {Attempt}: {Result}, {Verified}/{Extracted} verified, {Merged} merged", attempt.Id, outcome.Result,
             outcome.Verified, outcome.Extracted, outcome.Merged);
-        return await FinishAsync(request, outcome, cancellationToken);
+        return await FinishAsync(request, problem.Id, outcome, cancellationToken);
     }
 
     /// <summary>The problem's latest failed attempts, this one first: self-exploration sees them all.</summary>
@@ -163,7 +163,7 @@ public sealed class LearnFromAttemptHandler(
         usage.Sum(u => u.PromptTokens), usage.Sum(u => u.CompletionTokens), notes);
 
     /// <summary>Records the outcome and takes the attempt off the learning queue, in one transaction.</summary>
-    private async Task<LearningOutcome> FinishAsync(LearnFromAttempt request, LearningOutcome outcome, CancellationToken ct)
+    private async Task<LearningOutcome> FinishAsync(LearnFromAttempt request, long problemId, LearningOutcome outcome, CancellationToken ct)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         db.Set<LearningRecord>().Add(new LearningRecord
@@ -175,7 +175,9 @@ public sealed class LearnFromAttemptHandler(
             CreatedAt = DateTimeOffset.UtcNow,
         });
         await db.SaveChangesAsync(ct);
-        await db.Attempts.Where(a => a.Id == request.AttemptId).ExecuteUpdateAsync(s => s.SetProperty(a => a.QueuedForLearning, false), ct);
+        // The newest failure of a problem stands for the older ones still waiting (self-exploration was shown them).
+        await db.Attempts.Where(a => a.Id == request.AttemptId || (a.ProblemId == problemId && a.Id < request.AttemptId && a.QueuedForLearning))
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.QueuedForLearning, false), ct);
         await transaction.CommitAsync(ct);
         return outcome;
     }

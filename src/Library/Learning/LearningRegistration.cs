@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OptLib.Library.Evolution;
+using OptLib.Library.Jobs;
 
 namespace OptLib.Library.Learning;
 
@@ -16,6 +17,8 @@ public static class LearningRegistration
         builder.Services.AddScoped<SelfExplore>();
         builder.Services.AddScoped<InsightExtraction>();
         builder.Services.AddScoped<InsightMerge>();
+        builder.Services.AddJobKind<LearningKind>();
+        builder.Services.AddJobKind<EvolutionKind>();
         return builder;
     }
 }

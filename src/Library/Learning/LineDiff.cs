@@ -36,13 +36,13 @@ public static class LineDiff
                 x++;
                 y++;
             }
-            else if (y < b.Length && (x == a.Length || common[x, y + 1] >= common[x + 1, y]))
+            else if (x < a.Length && (y == b.Length || common[x + 1, y] >= common[x, y + 1]))
             {
-                diff.Append("+ ").AppendLine(b[y++]);
+                diff.Append("- ").AppendLine(a[x++]);
             }
             else
             {
-                diff.Append("- ").AppendLine(a[x++]);
+                diff.Append("+ ").AppendLine(b[y++]);
             }
         }
 

@@ -250,7 +250,9 @@ public sealed class RetrieveInsightsHandler(
         var verdicts = new Dictionary<long, Verdict>();
         if (judge is not null && window > 0)
         {
-            var candidates = ranking.Take(window).Select(id => new RetrievalPrompts.Candidate(id, insights[id].Condition)).ToList();
+            // A replay judges the condition being tried, not the stored one.
+            var candidates = ranking.Take(window).Select(id => new RetrievalPrompts.Candidate(id,
+                request.Override is { } replay && replay.InsightId == id ? replay.Condition : insights[id].Condition)).ToList();
             var prompt = judge.Applicability(stage, problemText, candidates);
             calls.Add(new RetrievalPrompt("applicability", prompt.Template, prompt.Tokens, prompt.Shown));
             verdicts = await JudgeAsync(metered, prompt, candidates.Take(prompt.Shown).Select(c => c.Id).ToHashSet(), settings.MaxAttempts, notes, cancellationToken);
