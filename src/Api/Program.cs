@@ -4,10 +4,12 @@ using OptLib.Api.Errors;
 using OptLib.Api.Health;
 using OptLib.Api.Problems;
 using OptLib.Api.Insights;
+using OptLib.Api.Jobs;
 using OptLib.Api.Library;
 using OptLib.Api.Solver;
 using OptLib.Api.Taxonomy;
 using OptLib.Library;
+using OptLib.Library.Learning;
 using OptLib.Library.Models;
 using OptLib.Library.Solving;
 using OptLib.Library.Hosting;
@@ -23,6 +25,7 @@ try
     builder.AddLibrary();
     builder.AddModels();
     builder.AddPipeline();
+    builder.AddLearning();
     builder.AddSolver();
     builder.AddAccessControl();
     builder.AddHealth();
@@ -54,6 +57,7 @@ try
     app.MapLibraryApi();
     app.MapInsightsApi();
     app.MapRetrievalApi();
+    app.MapJobsApi();
     app.MapLoginApi();
     app.MapAdminUi();
 
