@@ -42,7 +42,7 @@ public sealed class AdminUiTests(BrowserApp app, Chromium chromium) : IClassFixt
         Assert.Equal("Dashboard", await page.TextContentAsync("h1"));
         Assert.NotNull(await page.QuerySelectorAsync("svg.chart"));
         await ShotAsync(page, "dashboard");
-        foreach (var (path, name) in new[] { ("/admin/taxonomy", "taxonomy"), ("/admin/access", "access"), ("/admin/interchange", "interchange"), ("/admin/problems", "problems") })
+        foreach (var (path, name) in new[] { ("/admin/taxonomy", "taxonomy"), ("/admin/access", "access"), ("/admin/interchange", "interchange"), ("/admin/problems", "problems"), ("/admin/jobs/hangfire/", "hangfire") })
         {
             var response = await page.GotoAsync(path);
             Assert.Equal(200, response!.Status);
@@ -189,6 +189,36 @@ public sealed class AdminUiTests(BrowserApp app, Chromium chromium) : IClassFixt
         Assert.Contains("doors + 5 windows", await page.TextContentAsync("pre[aria-label=Formulation]"), StringComparison.Ordinal);
         Assert.True(await page.Locator("pre[aria-label^='Program'] span.kw").CountAsync() > 5, "the program is not highlighted");
         await ShotAsync(page, "attempt");
+    }
+
+    [Fact]
+    public async Task AnAnalystStartsAJobAndWatchesItsProgressReachTheEnd()
+    {
+        var page = await SignInAsync(BrowserApp.AnalystName, BrowserApp.AnalystPassword);
+        await page.GotoAsync("/admin/jobs");
+        await page.SelectOptionAsync("#kind", "selftest");
+        await page.FillAsync("#parameters", "{\"items\": 6, \"sleepMs\": 700}");
+        await page.ClickAsync("form[aria-label='Start a job'] button[type=submit]");
+        Assert.Matches(@"/admin/jobs/\d+$", page.Url);
+
+        // The page polls the job and rewrites the progress in place; seen at least once before the end.
+        var seen = new HashSet<string>();
+        while (await page.TextContentAsync("#job-state") is not ("succeeded" or "failed" or "cancelled"))
+        {
+            seen.Add((await page.TextContentAsync("#job-progress"))!);
+            await ShotAsync(page, "job-running");
+            await page.WaitForTimeoutAsync(300);
+            Assert.True(seen.Count < 1000, "the job did not finish");
+        }
+
+        Assert.Equal("succeeded", await page.TextContentAsync("#job-state"));
+        Assert.Equal("6 / 6", await page.TextContentAsync("#job-progress"));
+        Assert.Contains(seen, s => s != "6 / 6");
+        Assert.True(await page.Locator("#job-log li").CountAsync() > 0, "no log lines");
+        await ShotAsync(page, "job");
+
+        var hangfire = await page.GotoAsync("/admin/jobs/hangfire/");
+        Assert.Contains("/admin/denied", hangfire!.Url, StringComparison.Ordinal);
     }
 
     [Fact]
