@@ -161,6 +161,42 @@ public sealed class AccessSecurityTests(OptLibApp app) : IClassFixture<OptLibApp
         }
     }
 
+    [Fact]
+    public async Task TheFirstStartWritesTheAdminPasswordBesideTheKey()
+    {
+        // The file's owner-only mode is checked in Foundation/AccessTests.
+        Assert.Equal("admin", await app.ReadCredentialAsync("admin_user"));
+        Assert.StartsWith("olk_", await app.ReadCredentialAsync("admin_api_key"), StringComparison.Ordinal);
+        var (status, location, session) = await AdminSession.SignInAsync(app, "admin", await app.ReadCredentialAsync("admin_password"));
+        session.Dispose();
+        Assert.Equal((HttpStatusCode.Redirect, "/admin"), (status, location));
+    }
+
+    [Fact]
+    public async Task ADisabledUserIsSignedOutOnTheNextRequestAndTheLastAdminStays()
+    {
+        await AddUserAsync("leaving", "leaving-password-1", Roles.Analyst);
+        var (_, _, session) = await AdminSession.SignInAsync(app, "leaving", "leaving-password-1");
+        using (session)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await session.Client.GetAsync("/admin/review")).StatusCode);
+            await using var scope = app.Services.CreateAsyncScope();
+            var sender = scope.ServiceProvider.GetRequiredService<ISender>();
+            var users = await sender.Send(new ListUsers());
+            await sender.Send(new UpdateUser(users.Single(u => u.UserName == "leaving").Id, Roles.Analyst, Disabled: true, null, "user:admin"));
+
+            var after = await session.Client.GetAsync("/admin/review");
+            Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+            Assert.Equal("/admin/login", after.Headers.Location!.AbsolutePath);
+
+            var admin = users.Single(u => u.UserName == "admin");
+            var demote = await Assert.ThrowsAsync<OptLib.Library.Validation.ConflictException>(
+                async () => await sender.Send(new UpdateUser(admin.Id, Roles.Viewer, Disabled: false, null, "user:admin")));
+            Assert.Contains("only enabled admin", demote.Message, StringComparison.Ordinal);
+            Assert.True(await app.WithDbAsync(db => db.AuditLog.AnyAsync(a => a.EntityType == "user" && a.Action == "update" && a.Actor == "user:admin")));
+        }
+    }
+
     private async Task AddUserAsync(string name, string password, string role)
     {
         await using var scope = app.Services.CreateAsyncScope();
