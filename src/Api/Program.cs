@@ -42,9 +42,9 @@ try
     app.UseSerilogRequestLogging();
     app.UseStaticFiles(); // the admin UI's stylesheet and script, public like any login page's
     app.UseAuthentication();
-    app.UseLoginRateLimit();
     app.UseAuthorization();
     app.UseAntiforgery();
+    app.UseCookieApiAntiforgery();
 
     app.MapOpenApi().AllowAnonymous();
     app.MapScalarApiReference().AllowAnonymous();

@@ -1,67 +1,73 @@
-using System.Threading.RateLimiting;
 using Mediator;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using OptLib.Library.Access;
 
 namespace OptLib.Api.Access;
 
 /// <summary>
-/// Sign-in and sign-out for the admin UI: plain form posts with an anti-forgery token, answered by redirects. Sign-in
-/// attempts are rate-limited per user name and client address, so guessing one account's password is slow and one
-/// address cannot lock out everybody else.
+/// Sign-in and sign-out for the admin UI: plain form posts with an anti-forgery token, answered by redirects. Failed
+/// sign-ins are rate-limited per user name and client address, so guessing one account's password is slow, one
+/// address cannot lock out everybody else, and people who type their password right are never slowed down.
 /// </summary>
 public static class LoginApi
 {
     public const string LoginRoute = "/admin/account/login";
     public const string LogoutRoute = "/admin/account/logout";
-    private const string LoginPolicy = "login";
-
-    /// <summary>Attempts per user name and address in one window.</summary>
+    /// <summary>Failed attempts per user name and address in one window; the next attempt waits for the window to end.</summary>
     public const int AttemptsPerWindow = 5;
     public static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
 
     internal static IHostApplicationBuilder AddLoginRateLimit(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddRateLimiter(options =>
-        {
-            options.AddPolicy(LoginPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
-                $"{http.Connection.RemoteIpAddress}|{Users.Normalize(http.Request.Form["userName"].ToString())}",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = AttemptsPerWindow, Window = Window, QueueLimit = 0 }));
-            options.OnRejected = (context, _) =>
-            {
-                context.HttpContext.Response.Headers.RetryAfter = ((int)Window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                context.HttpContext.Response.Redirect(AdminCookie.LoginPath + "?error=throttled");
-                return ValueTask.CompletedTask;
-            };
-        });
+        builder.Services.AddSingleton<LoginThrottle>();
         return builder;
     }
 
     /// <summary>
-    /// The rate limiter partitions by the posted user name, and its partition function cannot await; the sign-in form
-    /// is small, so it is read (and buffered by the framework) before the limiter runs.
+    /// The REST API also accepts the sign-in cookie (the UI downloads exports and polls jobs with it). A change made
+    /// with the cookie must then carry the anti-forgery token too, as the UI's own forms do; SameSite=Strict already
+    /// keeps other sites' requests from carrying the cookie, and this holds even where a browser ignores it.
     /// </summary>
-    public static WebApplication UseLoginRateLimit(this WebApplication app)
+    public static WebApplication UseCookieApiAntiforgery(this WebApplication app)
     {
-        app.UseWhen(http => HttpMethods.IsPost(http.Request.Method) && http.Request.Path == LoginRoute && http.Request.HasFormContentType,
-            branch => branch.Use(async (http, next) =>
+        app.Use(async (http, next) =>
+        {
+            if (http.Request.Path.StartsWithSegments("/api")
+                && !(HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) || HttpMethods.IsOptions(http.Request.Method))
+                && http.User.Identity is { IsAuthenticated: true, AuthenticationType: AdminCookie.SchemeName }
+                && !await http.RequestServices.GetRequiredService<Microsoft.AspNetCore.Antiforgery.IAntiforgery>().IsRequestValidAsync(http))
             {
-                await http.Request.ReadFormAsync(http.RequestAborted);
-                await next(http);
-            }));
-        app.UseRateLimiter();
+                http.Response.StatusCode = StatusCodes.Status400BadRequest;
+                await http.Response.WriteAsJsonAsync(new Microsoft.AspNetCore.Mvc.ProblemDetails
+                {
+                    Status = StatusCodes.Status400BadRequest,
+                    Title = "A change made with the sign-in cookie needs the anti-forgery token.",
+                    Detail = "Send the X-Api-Key header instead, or post from the admin UI.",
+                }, options: null, contentType: "application/problem+json");
+                return;
+            }
+
+            await next(http);
+        });
         return app;
     }
 
     public static IEndpointRouteBuilder MapLoginApi(this IEndpointRouteBuilder app)
     {
         app.MapPost(LoginRoute, async ([FromForm] string? userName, [FromForm] string? password, [FromForm] string? returnUrl,
-                HttpContext http, ISender sender, CancellationToken ct) =>
+                HttpContext http, ISender sender, LoginThrottle throttle, CancellationToken ct) =>
             {
+                var key = LoginThrottle.Key(http, userName);
+                if (throttle.IsBlocked(key))
+                {
+                    http.Response.Headers.RetryAfter = ((int)Window.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return Results.Redirect(AdminCookie.LoginPath + "?error=throttled&userName=" + Uri.EscapeDataString(userName ?? string.Empty));
+                }
+
                 if (await sender.Send(new SignInUser(userName, password), ct) is not { } user)
                 {
+                    throttle.RecordFailure(key);
                     return Results.Redirect(AdminCookie.LoginPath + "?error=invalid&userName=" + Uri.EscapeDataString(userName ?? string.Empty));
                 }
 
@@ -69,11 +75,15 @@ public static class LoginApi
                 return Results.Redirect(LocalAdminUrl(returnUrl));
             })
             .AllowAnonymous()
-            .RequireRateLimiting(LoginPolicy)
             .ExcludeFromDescription();
 
-        app.MapPost(LogoutRoute, async (HttpContext http) =>
+        app.MapPost(LogoutRoute, async (HttpContext http, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery) =>
             {
+                if (!await antiforgery.IsRequestValidAsync(http))
+                {
+                    return Results.BadRequest();
+                }
+
                 await http.SignOutAsync(AdminCookie.SchemeName);
                 return Results.Redirect(AdminCookie.LoginPath);
             })

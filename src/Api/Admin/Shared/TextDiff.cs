@@ -11,7 +11,7 @@ public enum DiffKind
 
 /// <summary>
 /// A word-level diff for the side-by-side view of two insight versions: the longest common subsequence of words
-/// (whitespace kept with the word before it), so a one-word edit shows as one word struck out and one inserted.
+/// and of the whitespace between them, so a one-word edit shows as one word struck out and one inserted.
 /// </summary>
 public static partial class TextDiff
 {
@@ -77,6 +77,6 @@ public static partial class TextDiff
 
     private static string[] Words(string text) => WordPattern().Matches(text).Select(m => m.Value).ToArray();
 
-    [GeneratedRegex(@"\S+\s*|\s+")]
+    [GeneratedRegex(@"\S+|\s+")]
     private static partial Regex WordPattern();
 }
