@@ -1,4 +1,5 @@
 using OptLib.Api.Access;
+using OptLib.Api.Admin;
 using OptLib.Api.Errors;
 using OptLib.Api.Health;
 using OptLib.Api.Problems;
@@ -33,13 +34,17 @@ try
     builder.Services.AddProblemDetails();
     builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
     builder.Services.AddOpenApi();
+    builder.AddAdminUi();
 
     var app = builder.Build();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
     app.UseSerilogRequestLogging();
+    app.UseStaticFiles(); // the admin UI's stylesheet and script, public like any login page's
     app.UseAuthentication();
     app.UseAuthorization();
+    app.UseAntiforgery();
+    app.UseCookieApiAntiforgery();
 
     app.MapOpenApi().AllowAnonymous();
     app.MapScalarApiReference().AllowAnonymous();
@@ -53,6 +58,8 @@ try
     app.MapInsightsApi();
     app.MapRetrievalApi();
     app.MapJobsApi();
+    app.MapLoginApi();
+    app.MapAdminUi();
 
     await app.RunAsync();
     return 0;

@@ -46,6 +46,11 @@ public static class JobEngine
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddScoped<JobRunner>();
         builder.Services.AddJobKind<SelfTestKind>();
+        builder.Services.AddJobKind<ReembedKind>();
+        builder.Services.AddJobKind<Evaluation.EvaluationKind>(); // needs the model and the pipeline: AddModels, AddPipeline
+        builder.Services.AddScoped<ScheduledJobTrigger>();
+        builder.Services.AddSingleton<JobScheduler>();
+        builder.Services.AddHostedService<JobScheduler.OnStart>();
     }
 
     private sealed class DatabaseConnectionFactory(OptLibDatabase database) : IConnectionFactory

@@ -97,6 +97,7 @@ public sealed partial class SolveProblemHandler(
         {
             var step = Stopwatch.StartNew();
             var forFormulation = await Adjust(await sender.Send(new RetrieveInsights(problem.Text, "formulation", null, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), request.Options, cancellationToken);
+            usage.AddRange(forFormulation.Usage ?? []);
             timings["retrieveFormulation"] = step.Elapsed.TotalMilliseconds;
 
             step.Restart();
@@ -115,6 +116,7 @@ public sealed partial class SolveProblemHandler(
 
             step.Restart();
             var forProgram = await Adjust(await sender.Send(new RetrieveInsights(problem.Text, "program", formulation.Text, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), request.Options, cancellationToken);
+            usage.AddRange(forProgram.Usage ?? []);
             timings["retrieveProgram"] = step.Elapsed.TotalMilliseconds;
             attempt.RetrievedInsights = JsonSerializer.SerializeToDocument(new { formulation = forFormulation, program = forProgram, purpose = request.Options?.Purpose }, Json);
 

@@ -27,6 +27,8 @@ public sealed class StubbedModelApp : OptLibApp
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Worker:InProcess"] = "true",
+        // These tests count the pipeline's own calls; retrieval's model stage is tested in ModelRetrievalTests.
+        ["Retrieval:UseModel"] = "false",
         ["Model:Provider"] = "openai",
         ["Model:BaseUrl"] = Stub.BaseUrl,
         ["Model:ApiKey"] = "sk-test-key",

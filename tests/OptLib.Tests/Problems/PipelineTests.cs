@@ -3,14 +3,17 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Hangfire;
+using Mediator;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OptLib.Library.Access;
+using OptLib.Library.Attempts;
 using OptLib.Library.Insights;
 using OptLib.Library.Models;
 using OptLib.Library.Problems;
+using OptLib.Library.Solving;
 using OptLib.Tests.Infrastructure;
 using OptLib.Tests.Models;
 
@@ -65,7 +68,12 @@ public sealed class PipelineApp : OptLibApp
         _ => "Here it is:\n```csharp\n" + Wyndor + "\n```",
     });
 
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Worker:InProcess"] = "true" };
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Worker:InProcess"] = "true",
+        // The scripted model answers the pipeline's calls; retrieval's own model stage has its tests in ModelRetrievalTests.
+        ["Retrieval:UseModel"] = "false",
+    };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -248,6 +256,47 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
             Assert.Equal(HttpStatusCode.NotFound, (await analyst.DeleteAsync("/api/problems/987654")).StatusCode);
             using var viewer = app.ClientWithKey(await app.CreateKeyAsync(Role.Viewer));
             Assert.Equal(HttpStatusCode.Forbidden, (await viewer.DeleteAsync($"/api/problems/{second.Id}")).StatusCode);
+        }
+        finally
+        {
+            app.Model.Pause = null;
+        }
+    }
+
+    [Fact]
+    public async Task AStoppingServerIsNotACancelRequestTheProblemGoesBackToTheQueue()
+    {
+        var entered = new TaskCompletionSource();
+        app.Model.Pause = async (call, ct) =>
+        {
+            if (call.User.Contains("server-stops", StringComparison.Ordinal))
+            {
+                entered.TrySetResult();
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+        };
+        try
+        {
+            var id = await app.WithDbAsync(async db =>
+            {
+                var problem = new Problem { Text = "server-stops: the glass plant.", Status = ProblemStatus.Queued, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
+                db.Problems.Add(problem);
+                await db.SaveChangesAsync();
+                return problem.Id;
+            });
+            using var shutdown = new CancellationTokenSource();
+            await using var scope = app.Services.CreateAsyncScope();
+            var solving = scope.ServiceProvider.GetRequiredService<ISender>().Send(new SolveProblem(id), shutdown.Token).AsTask();
+            await entered.Task.WaitAsync(TimeSpan.FromMinutes(1));
+            await shutdown.CancelAsync(); // what Hangfire does to a running job's token when its server stops
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => solving); // so Hangfire re-queues the job
+            var (status, attempt) = await app.WithDbAsync(async db => (
+                await db.Problems.Where(p => p.Id == id).Select(p => p.Status).SingleAsync(),
+                await db.Attempts.SingleAsync(a => a.ProblemId == id)));
+            Assert.Equal(ProblemStatus.Queued, status);
+            Assert.Equal(AttemptStatus.Cancelled, attempt.Status);
+            Assert.StartsWith("interrupted", attempt.Error, StringComparison.Ordinal);
         }
         finally
         {
