@@ -175,8 +175,10 @@ public sealed class LearnFromAttemptHandler(
             CreatedAt = DateTimeOffset.UtcNow,
         });
         await db.SaveChangesAsync(ct);
-        // The newest failure of a problem stands for the older ones still waiting (self-exploration was shown them).
-        await db.Attempts.Where(a => a.Id == request.AttemptId || (a.ProblemId == problemId && a.Id < request.AttemptId && a.QueuedForLearning))
+        // A waiting failure learned from stands for the older ones of its problem (self-exploration was shown them);
+        // a skipped attempt that was not waiting leaves them alone.
+        var supersedes = outcome.Result != "skipped";
+        await db.Attempts.Where(a => a.Id == request.AttemptId || (supersedes && a.ProblemId == problemId && a.Id < request.AttemptId && a.QueuedForLearning))
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.QueuedForLearning, false), ct);
         await transaction.CommitAsync(ct);
         return outcome;
