@@ -484,6 +484,19 @@ namespace OptLib.Migrations.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("parameters");
 
+                    b.Property<string>("Phase")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("phase");
+
+                    b.Property<int>("PhaseIndex")
+                        .HasColumnType("integer")
+                        .HasColumnName("phase_index");
+
+                    b.Property<int>("PhaseRemaining")
+                        .HasColumnType("integer")
+                        .HasColumnName("phase_remaining");
+
                     b.Property<int>("ProgressDone")
                         .HasColumnType("integer")
                         .HasColumnName("progress_done");
@@ -516,6 +529,127 @@ namespace OptLib.Migrations.Migrations
                         .HasDatabaseName("ix_jobs_kind_created_at");
 
                     b.ToTable("jobs", (string)null);
+                });
+
+            modelBuilder.Entity("OptLib.Library.Jobs.JobItem", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text")
+                        .HasColumnName("error");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("HangfireJobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("hangfire_job_id");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Phase")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("phase");
+
+                    b.Property<JsonDocument>("Result")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("result");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<int>("Tries")
+                        .HasColumnType("integer")
+                        .HasColumnName("tries");
+
+                    b.Property<string>("Worker")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("worker");
+
+                    b.HasKey("Id")
+                        .HasName("pk_job_items");
+
+                    b.HasIndex("JobId", "State")
+                        .HasDatabaseName("ix_job_items_job_id_state");
+
+                    b.HasIndex("JobId", "Phase", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_job_items_job_id_phase_key");
+
+                    b.ToTable("job_items", (string)null);
+                });
+
+            modelBuilder.Entity("OptLib.Library.Learning.LearningRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("JobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<JsonDocument>("Outcome")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("outcome");
+
+                    b.HasKey("Id")
+                        .HasName("pk_learning_records");
+
+                    b.HasIndex("JobId")
+                        .HasDatabaseName("ix_learning_records_job_id");
+
+                    b.HasIndex("Kind", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_learning_records_kind_key");
+
+                    b.ToTable("learning_records", (string)null);
                 });
 
             modelBuilder.Entity("OptLib.Library.Problems.Problem", b =>
@@ -554,6 +688,11 @@ namespace OptLib.Migrations.Migrations
                         .IsRequired()
                         .HasColumnType("text[]")
                         .HasColumnName("flags");
+
+                    b.Property<string>("SolveJobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("solve_job_id");
 
                     b.Property<string>("Split")
                         .HasMaxLength(50)
@@ -709,6 +848,8 @@ namespace OptLib.Migrations.Migrations
 
                             b1.Property<string>("Source");
 
+                            b1.Property<bool?>("TaskIdIsList");
+
                             b1.PrimitiveCollection<string>("TaskIds")
                                 .IsRequired();
 
@@ -814,6 +955,36 @@ namespace OptLib.Migrations.Migrations
 
             modelBuilder.Entity("OptLib.Library.Jobs.Job", b =>
                 {
+                    b.OwnsMany("OptLib.Library.Jobs.JobArtifact", "Artifacts", b1 =>
+                        {
+                            b1.Property<long>("JobId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<string>("Content")
+                                .IsRequired();
+
+                            b1.Property<string>("ContentType")
+                                .IsRequired();
+
+                            b1.Property<string>("Name")
+                                .IsRequired();
+
+                            b1.HasKey("JobId", "__synthesizedOrdinal")
+                                .HasName("pk_jobs");
+
+                            b1.ToTable("jobs");
+
+                            b1
+                                .ToJson("artifacts")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("JobId")
+                                .HasConstraintName("fk_jobs_jobs_job_id");
+                        });
+
                     b.OwnsMany("OptLib.Library.Jobs.JobLogLine", "Log", b1 =>
                         {
                             b1.Property<long>("JobId");
@@ -843,7 +1014,19 @@ namespace OptLib.Migrations.Migrations
                                 .HasConstraintName("fk_jobs_jobs_job_id");
                         });
 
+                    b.Navigation("Artifacts");
+
                     b.Navigation("Log");
+                });
+
+            modelBuilder.Entity("OptLib.Library.Jobs.JobItem", b =>
+                {
+                    b.HasOne("OptLib.Library.Jobs.Job", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_job_items_jobs_job_id");
                 });
 
             modelBuilder.Entity("OptLib.Library.Taxonomy.TaxonomyNode", b =>

@@ -58,6 +58,54 @@ createKey.SetAction(async (parse, ct) =>
 });
 root.Subcommands.Add(createKey);
 
+var libraryFile = new Argument<FileInfo>("library.json") { Description = "AlphaOPT's library.json" };
+var taxonomyFile = new Option<FileInfo?>("--taxonomy") { Description = "AlphaOPT's taxonomy JSON (e.g. latest_taxonomy_new.json)" };
+var importLibrary = new Command("import-library", "Import AlphaOPT's library and taxonomy (idempotent).") { libraryFile, taxonomyFile };
+importLibrary.SetAction((parse, ct) => Commands.WithHostAsync(args, runJobServer: false,
+    (services, c) => Commands.ImportLibraryAsync(services, parse.GetValue(libraryFile)!, parse.GetValue(taxonomyFile), c), ct));
+root.Subcommands.Add(importLibrary);
+
+var tasksFile = new Argument<FileInfo>("file") { Description = "An AlphaOPT task file: [{task_id, description, ground_truth}, ...]" };
+var dataset = new Option<string>("--dataset") { Description = "The dataset's name, e.g. nl4opt", Required = true };
+var split = new Option<string>("--split") { Description = "train or test", Required = true };
+split.AcceptOnlyFromAmong("train", "test");
+var importTasks = new Command("import-tasks", "Import AlphaOPT tasks as problems of a dataset and split (idempotent).") { tasksFile, dataset, split };
+importTasks.SetAction((parse, ct) => Commands.WithHostAsync(args, runJobServer: false,
+    (services, c) => Commands.ImportTasksAsync(services, parse.GetValue(tasksFile)!, parse.GetValue(dataset)!, parse.GetValue(split)!, c), ct));
+root.Subcommands.Add(importTasks);
+
+var iterations = new Option<int?>("--iterations") { Description = "Learning iterations over the train split" };
+var learn = new Command("learn", "Run library learning on a dataset's failed attempts (a job of kind learning), showing its progress.") { dataset, iterations };
+learn.SetAction((parse, ct) => Commands.WithHostAsync(args, runJobServer: true, (services, c) => Commands.RunAndReportAsync(services, "learning",
+    parse.GetValue(iterations) is { } n ? new { dataset = parse.GetValue(dataset), iterations = n } : new { dataset = parse.GetValue(dataset) }, c), ct));
+root.Subcommands.Add(learn);
+
+var evolve = new Command("evolve", "Run library evolution on a dataset's train split (a job of kind evolution), showing its progress.") { dataset };
+evolve.SetAction((parse, ct) => Commands.WithHostAsync(args, runJobServer: true,
+    (services, c) => Commands.RunAndReportAsync(services, "evolution", new { dataset = parse.GetValue(dataset), split = "train" }, c), ct));
+root.Subcommands.Add(evolve);
+
+var evalSplit = new Option<string>("--split") { Description = "The split to evaluate", DefaultValueFactory = _ => "test" };
+var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N problems" };
+var output = new Option<DirectoryInfo?>("--out") { Description = "Where to write report.md and the SVG chart (default: evaluation-<job id>)" };
+var eval = new Command("eval", "Evaluate the library on a dataset split: accuracy, per-taxonomy breakdown, tokens, cost and time; writes a Markdown report and an SVG chart.")
+    { dataset, evalSplit, limit, output };
+eval.SetAction((parse, ct) => Commands.WithHostAsync(args, runJobServer: true, (services, c) => Commands.EvaluateAsync(services,
+    new { dataset = parse.GetValue(dataset), split = parse.GetValue(evalSplit), limit = parse.GetValue(limit) }, parse.GetValue(output), c), ct));
+root.Subcommands.Add(eval);
+
+var reembed = new Command("reembed", "Re-embed every insight embedded by another model than the configured one, showing progress.");
+reembed.SetAction((_, ct) => Commands.WithHostAsync(args, runJobServer: true,
+    (services, c) => Commands.RunAndReportAsync(services, "reembed", new { }, c), ct));
+root.Subcommands.Add(reembed);
+
+var items = new Option<int>("--items") { Description = "How many items", DefaultValueFactory = _ => 10 };
+var sleep = new Option<int>("--sleep-ms") { Description = "How long each item sleeps", DefaultValueFactory = _ => 200 };
+var selftest = new Command("selftest", "Run the diagnostic selftest job: items sleep and record which worker ran them.") { items, sleep };
+selftest.SetAction((parse, ct) => Commands.WithHostAsync(args, runJobServer: true,
+    (services, c) => Commands.RunAndReportAsync(services, "selftest", new { items = parse.GetValue(items), sleepMs = parse.GetValue(sleep) }, c), ct));
+root.Subcommands.Add(selftest);
+
 try
 {
     // Unknown --Key=Value pairs are configuration for the host, not command-line errors.

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OptLib.Library;
+using OptLib.Library.Learning;
 using OptLib.Library.Models;
 using OptLib.Library.Solving;
 using OptLib.Library.Hosting;
@@ -14,18 +15,26 @@ namespace OptLib.Worker;
 /// <summary>The worker's host: the library, the solver and a Hangfire server, with no HTTP.</summary>
 internal static class WorkerHost
 {
-    public static IHost Build(string[] args, bool runJobServer, bool migrate = true)
+    /// <param name="quiet">An operator command: the console shows its own output and warnings, the log file the rest.</param>
+    public static IHost Build(string[] args, bool runJobServer, bool migrate = true, bool quiet = false)
     {
         var builder = Host.CreateApplicationBuilder(args);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var overrides = new Dictionary<string, string?>
         {
             ["Worker:InProcess"] = runJobServer ? "true" : "false",
             ["OptLib:MigrateOnStart"] = migrate ? "true" : "false",
-        });
+        };
+        if (quiet)
+        {
+            overrides["Serilog:MinimumLevel:Default"] = "Warning";
+        }
+
+        builder.Configuration.AddInMemoryCollection(overrides);
         builder.AddOptLibLogging();
         builder.AddLibrary();
         builder.AddModels();
         builder.AddPipeline();
+        builder.AddLearning();
         builder.AddSolver();
         builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
         builder.Services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>));

@@ -32,11 +32,21 @@ public sealed class Job
 
     public string? CurrentStep { get; set; }
 
+    /// <summary>The phase being worked on (0 first), its name, and its items not yet finished.</summary>
+    public int PhaseIndex { get; set; }
+
+    public string? Phase { get; set; }
+
+    public int PhaseRemaining { get; set; }
+
     public JsonDocument? Metrics { get; set; }
 
     public List<JobLogLine> Log { get; set; } = [];
 
     public string? Report { get; set; }
+
+    /// <summary>Files the job produced besides its report, such as the evaluation's SVG chart.</summary>
+    public List<JobArtifact> Artifacts { get; set; } = [];
 
     public string? Error { get; set; }
 
@@ -58,4 +68,13 @@ public sealed class JobLogLine
     public string Level { get; set; } = "info";
 
     public string Message { get; set; } = string.Empty;
+}
+
+public sealed class JobArtifact
+{
+    public string Name { get; set; } = string.Empty;
+
+    public string ContentType { get; set; } = "text/plain";
+
+    public string Content { get; set; } = string.Empty;
 }

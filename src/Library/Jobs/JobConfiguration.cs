@@ -12,6 +12,8 @@ internal sealed class JobConfiguration : IEntityTypeConfiguration<Job>
         builder.Property(j => j.Kind).HasMaxLength(32);
         builder.Property(j => j.State).HasConversion(LowercaseEnum.Converter<JobState>()).HasMaxLength(16);
         builder.OwnsMany(j => j.Log, log => log.ToJson("log"));
+        builder.OwnsMany(j => j.Artifacts, artifacts => artifacts.ToJson("artifacts"));
+        builder.Property(j => j.Phase).HasMaxLength(100);
         builder.HasIndex(j => new { j.Kind, j.CreatedAt });
         builder.HasIndex(j => j.State);
     }

@@ -30,6 +30,7 @@ public static class JobEngine
                 // A long work item keeps its lease while it runs, so no second worker ever picks it up.
                 UseSlidingInvisibilityTimeout = true,
                 QueuePollInterval = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<JobEngineOptions>>().Value.PollIntervalSeconds),
+                InvisibilityTimeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<JobEngineOptions>>().Value.InvisibilityTimeoutSeconds),
             }));
         builder.Services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
@@ -40,6 +41,16 @@ public static class JobEngine
         // Our own host rather than AddHangfireServer: Hangfire's storage must not be touched before the database
         // (possibly the embedded one) has started, and hosted services are constructed before any of them starts.
         builder.Services.AddHostedService<JobServerHost>();
+
+        // Our jobs on top of Hangfire: the coordinator, its statements, the built-in kinds and the schedules.
+        builder.Services.AddSingleton<JobStore>();
+        builder.Services.AddScoped<JobRunner>();
+        builder.Services.AddJobKind<SelfTestKind>();
+        builder.Services.AddJobKind<ReembedKind>();
+        builder.Services.AddJobKind<Evaluation.EvaluationKind>(); // needs the model and the pipeline: AddModels, AddPipeline
+        builder.Services.AddScoped<ScheduledJobTrigger>();
+        builder.Services.AddSingleton<JobScheduler>();
+        builder.Services.AddHostedService<JobScheduler.OnStart>();
     }
 
     private sealed class DatabaseConnectionFactory(OptLibDatabase database) : IConnectionFactory

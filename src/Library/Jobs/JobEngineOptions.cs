@@ -20,4 +20,15 @@ public sealed class JobEngineOptions
 
     [Range(1, 60)]
     public int PollIntervalSeconds { get; set; } = 1;
+
+    /// <summary>
+    /// How long a fetched Hangfire job stays invisible to other servers without a heartbeat; with the sliding timeout
+    /// a running item keeps renewing it, so this only bounds how soon the item of a dead worker is run again.
+    /// </summary>
+    [Range(5, 86_400)]
+    public int InvisibilityTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>How often a running item checks whether its job was cancelled.</summary>
+    [Range(1, 60)]
+    public int CancelCheckSeconds { get; set; } = 2;
 }

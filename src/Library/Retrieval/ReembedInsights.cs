@@ -9,8 +9,10 @@ namespace OptLib.Library.Retrieval;
 /// <summary>
 /// Brings every insight embedded by another model (or not at all) to the current provider, a batch at a time, so
 /// the service keeps answering while it runs. An embedding is not content: no new insight version is written.
+/// A range of ids (<paramref name="FromId"/> to <paramref name="ToId"/>, inclusive) limits it to one slice, as the
+/// reembed job's items do.
 /// </summary>
-public sealed record ReembedInsights(string Actor, int BatchSize = 100) : IRequest<ReembedReport>;
+public sealed record ReembedInsights(string Actor, int BatchSize = 100, long? FromId = null, long? ToId = null) : IRequest<ReembedReport>;
 
 public sealed record ReembedReport(string Model, int Reembedded);
 
@@ -23,6 +25,7 @@ public sealed class ReembedInsightsHandler(OptLibDbContext db, IEmbeddingProvide
         {
             var batch = await db.Insights
                 .Where(i => i.Embedding == null || i.EmbeddingModel == null || i.EmbeddingModel != embeddings.ModelId)
+                .Where(i => (request.FromId == null || i.Id >= request.FromId) && (request.ToId == null || i.Id <= request.ToId))
                 .OrderBy(i => i.Id).Take(request.BatchSize).ToListAsync(cancellationToken);
             if (batch.Count == 0)
             {

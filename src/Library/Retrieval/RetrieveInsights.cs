@@ -18,7 +18,7 @@ namespace OptLib.Library.Retrieval;
 /// label boost and an applicability check (see <see cref="RetrieveInsightsHandler"/>). Only active insights whose
 /// stage fits the request are candidates.
 /// </summary>
-public sealed record RetrieveInsights(string Problem, string Stage, string? Formulation, int K = 8) : IRequest<RetrievalResult>, IValidatable
+public sealed record RetrieveInsights(string Problem, string Stage, string? Formulation, int K = 8, ConditionOverride? Override = null) : IRequest<RetrievalResult>, IValidatable
 {
     public const int MaxK = 50;
     public const int MaxText = 100_000;
@@ -44,6 +44,11 @@ public sealed record RetrieveInsights(string Problem, string Stage, string? Form
             yield return (nameof(Stage), "The stage is formulation (Domain Modeling, General Formulation) or program (Code Implementation).");
         }
 
+        if (Override is { } o && (string.IsNullOrWhiteSpace(o.Condition) || o.Condition.Length > Insights.InsightRules.MaxCondition))
+        {
+            yield return (nameof(Override), $"A replayed condition has 1 to {Insights.InsightRules.MaxCondition} characters.");
+        }
+
         if (K is < 1 or > MaxK)
         {
             yield return (nameof(K), $"k is between 1 and {MaxK}.");
@@ -67,6 +72,9 @@ public sealed record RetrievedInsight(
     bool? ModelApplies,
     string? ModelReason,
     int? LabelRank = null);
+
+/// <summary>Replays retrieval as if one insight had another condition (library evolution scores candidate conditions).</summary>
+public sealed record ConditionOverride(long InsightId, string Condition);
 
 /// <param name="Labels">The level-2 labels the model chose ("stage / level 1 / level 2"), when it was asked.</param>
 /// <param name="Rejected">
@@ -171,6 +179,15 @@ public sealed class RetrieveInsightsHandler(
             .Take(pool)
             .Select(i => new { i.Id, Distance = i.Embedding!.CosineDistance(query) })
             .ToListAsync(cancellationToken), cancellationToken);
+        var overridden = request.Override is { } o ? await eligible.Where(i => i.Id == o.InsightId).Select(i => i.Explanation).FirstOrDefaultAsync(cancellationToken) : null;
+        if (overridden is not null)
+        {
+            var vector = await embeddings.EmbedAsync(request.Override!.Condition + "\n" + overridden, cancellationToken);
+            byVector.RemoveAll(v => v.Id == request.Override.InsightId);
+            byVector.Add(new { Id = request.Override.InsightId, Distance = 1 - Cosine(query.ToArray(), vector) });
+            byVector = byVector.OrderBy(v => v.Distance).ThenBy(v => v.Id).Take(pool).ToList();
+        }
+
         for (var r = 0; r < byVector.Count; r++)
         {
             var s = Add(scores, byVector[r].Id, r);
@@ -185,10 +202,28 @@ public sealed class RetrieveInsightsHandler(
                 .OrderByDescending(r => r.Score).ThenBy(r => r.Id)
                 .Take(pool)
                 .ToListAsync(cancellationToken);
-            for (var r = 0; r < byText.Count; r++)
+            var textRanking = byText.Select(r => (r.Id, Score: (double)r.Score)).ToList();
+            if (overridden is not null)
             {
-                var s = Add(scores, byText[r].Id, r);
-                (s.TextRank, s.TextScore) = (r + 1, byText[r].Score);
+                var id = request.Override!.InsightId;
+                var replaced = request.Override.Condition + " " + overridden;
+                var score = await db.Insights.Where(i => i.Id == id)
+                    .Select(i => EF.Functions.ToTsVector("english", replaced).Matches(EF.Functions.ToTsQuery("english", tsquery))
+                        ? (float?)EF.Functions.ToTsVector("english", replaced).Rank(EF.Functions.ToTsQuery("english", tsquery)) : null)
+                    .FirstOrDefaultAsync(cancellationToken);
+                textRanking.RemoveAll(t => t.Id == id);
+                if (score is { } rank)
+                {
+                    textRanking.Add((id, rank));
+                }
+
+                textRanking = textRanking.OrderByDescending(t => t.Score).ThenBy(t => t.Id).Take(pool).ToList();
+            }
+
+            for (var r = 0; r < textRanking.Count; r++)
+            {
+                var s = Add(scores, textRanking[r].Id, r);
+                (s.TextRank, s.TextScore) = (r + 1, textRanking[r].Score);
             }
         }
 
@@ -220,7 +255,9 @@ public sealed class RetrieveInsightsHandler(
         var verdicts = new Dictionary<long, Verdict>();
         if (judge is not null && window > 0)
         {
-            var candidates = ranking.Take(window).Select(id => new RetrievalPrompts.Candidate(id, insights[id].Condition)).ToList();
+            // A replay judges the condition being tried, not the stored one.
+            var candidates = ranking.Take(window).Select(id => new RetrievalPrompts.Candidate(id,
+                request.Override is { } replay && replay.InsightId == id ? replay.Condition : insights[id].Condition)).ToList();
             var prompt = judge.Applicability(stage, problemText, candidates);
             calls.Add(new RetrievalPrompt("applicability", prompt.Template, prompt.Tokens, prompt.Shown));
             verdicts = await JudgeAsync(metered, prompt, candidates.Take(prompt.Shown).Select(c => c.Id).ToHashSet(), settings.MaxAttempts, notes, cancellationToken);
@@ -386,6 +423,19 @@ public sealed class RetrieveInsightsHandler(
             Usage.Add(reply.Usage);
             return reply;
         }
+    }
+
+    private static double Cosine(float[] a, float[] b)
+    {
+        double dot = 0, na = 0, nb = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            dot += a[i] * b[i];
+            na += a[i] * a[i];
+            nb += b[i] * b[i];
+        }
+
+        return na == 0 || nb == 0 ? 0 : dot / Math.Sqrt(na * nb);
     }
 
     /// <summary>

@@ -23,6 +23,8 @@ public sealed class OptLibDbContext(DbContextOptions<OptLibDbContext> options) :
 
     public DbSet<Job> Jobs => Set<Job>();
 
+    public DbSet<JobItem> JobItems => Set<JobItem>();
+
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
     public DbSet<User> Users => Set<User>();

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Text;
+using OptLib.Tests.Infrastructure;
+
+namespace OptLib.Tests.Jobs;
+
+/// <summary>`optlib-worker run` as its own process against a test's database, as an operator scales out.</summary>
+public sealed class WorkerProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private WorkerProcess(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static string Assembly => typeof(WorkerProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "OptLib.WorkerAssembly").Value!;
+
+    /// <summary>Starts a worker on <paramref name="connectionString"/> with its own data folder and a short lease.</summary>
+    public static WorkerProcess Start(string connectionString, IDictionary<string, string>? settings = null)
+    {
+        var start = new ProcessStartInfo(ApiProcess.DotnetHost)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Assembly);
+        start.ArgumentList.Add("run");
+        start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
+        // Three processes share the embedded server's connection limit.
+        start.Environment["ConnectionStrings__OptLib"] = connectionString + ";Maximum Pool Size=6";
+        start.Environment["OptLib__DataDirectory"] = Directory.CreateTempSubdirectory("optlib-worker-").FullName;
+        start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
+        start.Environment["Worker__PollIntervalSeconds"] = "1";
+        start.Environment["Worker__WorkerCount"] = "2";
+        start.Environment["Worker__SolveConcurrency"] = "1";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        return new WorkerProcess(Process.Start(start)!);
+    }
+
+    /// <summary>As a crash or `kill -9` would: no shutdown, no clean-up.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
