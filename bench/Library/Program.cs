@@ -72,7 +72,7 @@ foreach (var size in sizes)
     await using (var scope = host.Services.CreateAsyncScope())
     {
         var db = scope.ServiceProvider.GetRequiredService<OptLibDbContext>();
-        var retrieve = new RetrieveInsightsHandler(db, scope.ServiceProvider.GetRequiredService<IEmbeddingProvider>());
+        var retrieve = ActivatorUtilities.CreateInstance<RetrieveInsightsHandler>(scope.ServiceProvider);
         for (var q = 0; q < Queries + 3; q++)
         {
             var problem = Synthetic.Sentence(random, 80);

@@ -605,6 +605,53 @@ namespace OptLib.Migrations.Migrations
                     b.ToTable("job_items", (string)null);
                 });
 
+            modelBuilder.Entity("OptLib.Library.Learning.LearningRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("JobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("kind");
+
+                    b.Property<JsonDocument>("Outcome")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("outcome");
+
+                    b.HasKey("Id")
+                        .HasName("pk_learning_records");
+
+                    b.HasIndex("JobId")
+                        .HasDatabaseName("ix_learning_records_job_id");
+
+                    b.HasIndex("Kind", "Key")
+                        .IsUnique()
+                        .HasDatabaseName("ix_learning_records_kind_key");
+
+                    b.ToTable("learning_records", (string)null);
+                });
+
             modelBuilder.Entity("OptLib.Library.Problems.Problem", b =>
                 {
                     b.Property<long>("Id")
@@ -641,6 +688,11 @@ namespace OptLib.Migrations.Migrations
                         .IsRequired()
                         .HasColumnType("text[]")
                         .HasColumnName("flags");
+
+                    b.Property<string>("SolveJobId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("solve_job_id");
 
                     b.Property<string>("Split")
                         .HasMaxLength(50)
@@ -795,6 +847,8 @@ namespace OptLib.Migrations.Migrations
                             b1.Property<int?>("Occurrence");
 
                             b1.Property<string>("Source");
+
+                            b1.Property<bool?>("TaskIdIsList");
 
                             b1.PrimitiveCollection<string>("TaskIds")
                                 .IsRequired();

@@ -1,4 +1,5 @@
 using OptLib.Api.Access;
+using OptLib.Api.Admin;
 using OptLib.Api.Errors;
 using OptLib.Api.Health;
 using OptLib.Api.Problems;
@@ -8,6 +9,7 @@ using OptLib.Api.Library;
 using OptLib.Api.Solver;
 using OptLib.Api.Taxonomy;
 using OptLib.Library;
+using OptLib.Library.Learning;
 using OptLib.Library.Models;
 using OptLib.Library.Solving;
 using OptLib.Library.Hosting;
@@ -23,6 +25,7 @@ try
     builder.AddLibrary();
     builder.AddModels();
     builder.AddPipeline();
+    builder.AddLearning();
     builder.AddSolver();
     builder.AddAccessControl();
     builder.AddHealth();
@@ -31,13 +34,17 @@ try
     builder.Services.AddProblemDetails();
     builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
     builder.Services.AddOpenApi();
+    builder.AddAdminUi();
 
     var app = builder.Build();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
     app.UseSerilogRequestLogging();
+    app.UseStaticFiles(); // the admin UI's stylesheet and script, public like any login page's
     app.UseAuthentication();
     app.UseAuthorization();
+    app.UseAntiforgery();
+    app.UseCookieApiAntiforgery();
 
     app.MapOpenApi().AllowAnonymous();
     app.MapScalarApiReference().AllowAnonymous();
@@ -51,6 +58,8 @@ try
     app.MapInsightsApi();
     app.MapRetrievalApi();
     app.MapJobsApi();
+    app.MapLoginApi();
+    app.MapAdminUi();
 
     await app.RunAsync();
     return 0;

@@ -2,10 +2,13 @@ using EFCore.NamingConventions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using OptLib.Library.Access;
 using OptLib.Library.Embedded;
 using OptLib.Library.Jobs;
+using OptLib.Library.Models;
+using OptLib.Library.Prompts;
 using OptLib.Library.Retrieval;
 using OptLib.Library.Storage;
 
@@ -32,6 +35,9 @@ public static class LibraryRegistration
         }
 
         services.AddSingleton<InsightEmbeddingInterceptor>();
+        services.AddOptions<RetrievalOptions>().BindConfiguration(RetrievalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<PromptLibrary>();
+        services.TryAddSingleton<IChatModel, UnconfiguredChatModel>(); // AddModels registers the configured one over it
         services.AddDbContext<OptLibDbContext>((sp, options) => options
             .AddInterceptors(sp.GetRequiredService<InsightEmbeddingInterceptor>())
             .UseNpgsql(sp.GetRequiredService<OptLibDatabase>().DataSource, npgsql => npgsql

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OptLib.Library;
+using OptLib.Library.Learning;
 using OptLib.Library.Models;
 using OptLib.Library.Solving;
 using OptLib.Library.Hosting;
@@ -34,6 +35,7 @@ internal static class WorkerHost
         builder.AddLibrary();
         builder.AddModels();
         builder.AddPipeline();
+        builder.AddLearning();
         builder.AddSolver();
         builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
         builder.Services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>));

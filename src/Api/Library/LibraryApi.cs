@@ -26,7 +26,8 @@ public static class LibraryApi
         return app;
     }
 
-    private static async Task<AlphaOptDocument> ReadDocumentAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>The library and taxonomy from a JSON body or a form with two files (the admin UI posts the same form).</summary>
+    internal static async Task<AlphaOptDocument> ReadDocumentAsync(HttpRequest request, CancellationToken ct)
     {
         try
         {

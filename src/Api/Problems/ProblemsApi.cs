@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OptLib.Api.Access;
@@ -10,7 +9,7 @@ public static class ProblemsApi
 {
     public sealed record ToleranceBody(double? Relative, double? Absolute);
 
-    public sealed record SubmitBody(string? Text, double? ExpectedObjective, ToleranceBody? Tolerance, JsonElement? Tables);
+    public sealed record SubmitBody(string? Text, double? ExpectedObjective, ToleranceBody? Tolerance, IReadOnlyList<ProblemTable?>? Tables);
 
     public static IEndpointRouteBuilder MapProblemsApi(this IEndpointRouteBuilder app)
     {
@@ -44,6 +43,17 @@ public static class ProblemsApi
                 await sender.Send(new GetAttempts(id), ct) is { } attempts ? TypedResults.Ok(attempts) : TypedResults.NotFound())
             .WithName("GetAttempts")
             .WithSummary("Every attempt's full trace: retrieved insights with scores, formulation, each program version with diagnostics, solver result, tokens and timings.");
+
+        problems.MapDelete("/{id:long}", async Task<Results<Ok<ProblemDto>, Accepted<ProblemDto>, NotFound>> (long id, HttpContext http, ISender sender, CancellationToken ct) =>
+                await sender.Send(new CancelProblem(id, http.User.Actor()), ct) switch
+                {
+                    null => TypedResults.NotFound(),
+                    { IsFinished: true } cancelled => TypedResults.Ok(cancelled),
+                    var stopping => TypedResults.Accepted($"/api/problems/{id}", stopping),
+                })
+            .RequireAuthorization(AccessPolicies.Analyst)
+            .WithName("CancelProblem")
+            .WithSummary("Cancels a queued problem (200, it never starts) or a running one (202: it stops at its next check, kills its sandbox run and records a cancelled attempt); 409 when it has finished.");
 
         return app;
     }

@@ -6,8 +6,9 @@ using OptLib.Library.Storage;
 namespace OptLib.Library.Access;
 
 /// <summary>
-/// On the first start there is no admin, so nobody could create keys. This creates an admin API key, prints it once
-/// and writes it to &lt;data dir&gt;/credentials, readable by the owner only.
+/// On the first start there is no admin, so nobody could create keys or sign in. This creates an admin API key and
+/// an admin user with a generated password, prints them once and writes them to &lt;data dir&gt;/credentials, readable
+/// by the owner only.
 /// </summary>
 public sealed class AccessBootstrap(OptLibDbContext db, IOptions<OptLibOptions> options, ILogger<AccessBootstrap> logger)
 {
@@ -15,7 +16,40 @@ public sealed class AccessBootstrap(OptLibDbContext db, IOptions<OptLibOptions> 
 
     public string CredentialsPath => Path.Combine(options.Value.DataDirectoryFullPath, CredentialsFileName);
 
+    public const string AdminUserName = "admin";
+
     public async Task EnsureAdminAsync(CancellationToken ct)
+    {
+        await EnsureAdminKeyAsync(ct);
+        await EnsureAdminUserAsync(ct);
+    }
+
+    private async Task EnsureAdminUserAsync(CancellationToken ct)
+    {
+        // Only a service with no users at all gets one: an admin who removed or disabled this account meant it.
+        if (await db.Users.AnyAsync(ct))
+        {
+            return;
+        }
+
+        var password = Users.NewPassword();
+        db.Users.Add(Users.New(AdminUserName, password, Role.Admin));
+        await db.SaveChangesAsync(ct);
+        WriteCredentials(CredentialsPath, $"admin_user={AdminUserName}");
+        WriteCredentials(CredentialsPath, $"admin_password={password}");
+        logger.LogWarning("Created the admin UI user '{User}' and wrote its password to {Path} (owner-only). It is printed once below.", AdminUserName, CredentialsPath);
+        Console.Out.WriteLine($"""
+
+            ==================================================================
+             OptLib admin UI sign-in (shown once; also saved in {CredentialsPath}):
+               user {AdminUserName}, password {password}
+             Sign in at /admin/login.
+            ==================================================================
+
+            """);
+    }
+
+    private async Task EnsureAdminKeyAsync(CancellationToken ct)
     {
         if (await db.ApiKeys.AnyAsync(k => k.Role == Role.Admin && k.RevokedAt == null, ct))
         {

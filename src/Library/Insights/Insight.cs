@@ -99,4 +99,11 @@ public sealed class InsightOrigin
     public int? Occurrence { get; set; }
 
     public List<string> TaskIds { get; set; } = [];
+
+    /// <summary>
+    /// Whether the source wrote its task ids as a list: AlphaOPT writes one id as a string mostly, but sometimes as
+    /// a one-element list, and an export gives back the shape it was given. Null: not imported, or imported before
+    /// the shape was kept (a single id is then written as a string).
+    /// </summary>
+    public bool? TaskIdIsList { get; set; }
 }

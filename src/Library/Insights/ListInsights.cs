@@ -9,11 +9,14 @@ namespace OptLib.Library.Insights;
 /// <summary>
 /// Insights a page at a time, filtered by taxonomy labels (matched like every label: ignoring case, plurals and
 /// spaces), status and text. <c>stage</c> also takes the retrieval stages <c>formulation</c> and <c>program</c>.
+/// <c>Sort</c> is <c>usage</c> (most used first), <c>positive-rate</c> (most often helpful first), <c>updated</c>
+/// (last changed first) or empty (oldest first).
 /// </summary>
-public sealed record ListInsights(string? Stage, string? Level1, string? Level2, string? Status, string? Q, int Page = 1, int PageSize = 20)
+public sealed record ListInsights(string? Stage, string? Level1, string? Level2, string? Status, string? Q, int Page = 1, int PageSize = 20, string? Sort = null)
     : IRequest<InsightPage>, IValidatable
 {
     public const int MaxPageSize = 200;
+    public static readonly IReadOnlyList<string> Sorts = ["usage", "positive-rate", "updated"];
 
     public IEnumerable<(string Field, string Error)> Validate()
     {
@@ -30,6 +33,11 @@ public sealed record ListInsights(string? Stage, string? Level1, string? Level2,
         if (Status is not null && InsightStatuses.Parse(Status) is null)
         {
             yield return (nameof(Status), "The status is one of proposed, active, retired.");
+        }
+
+        if (!string.IsNullOrEmpty(Sort) && !Sorts.Contains(Sort))
+        {
+            yield return (nameof(Sort), "The sort is one of usage, positive-rate, updated.");
         }
 
         if (Q is { Length: > 1000 })
@@ -67,12 +75,25 @@ public sealed class ListInsightsHandler(OptLibDbContext db) : IRequestHandler<Li
         }
 
         var total = await query.CountAsync(cancellationToken);
-        var items = await query.OrderBy(i => i.Id)
+        var items = await Sorted(query, request.Sort)
             .Skip((request.Page - 1) * request.PageSize).Take(request.PageSize)
             .Include(i => i.Taxonomy)
             .ToListAsync(cancellationToken);
         return new InsightPage(items.Select(i => InsightDto.From(i, tree)).ToList(), total, request.Page, request.PageSize);
     }
+
+    private static IQueryable<Insight> Sorted(IQueryable<Insight> query, string? sort) => sort switch
+    {
+        "usage" => query.OrderByDescending(i => i.Usage.Positive + i.Usage.Negative + i.Usage.Invalid + i.Usage.Irrelevant).ThenBy(i => i.Id),
+        // Helpful uses over all judged uses; never-judged insights come last.
+        "positive-rate" => query
+            .OrderByDescending(i => i.Usage.Positive + i.Usage.Negative + i.Usage.Invalid == 0
+                ? -1.0
+                : (double)i.Usage.Positive / (i.Usage.Positive + i.Usage.Negative + i.Usage.Invalid))
+            .ThenBy(i => i.Id),
+        "updated" => query.OrderByDescending(i => i.UpdatedAt).ThenByDescending(i => i.Id),
+        _ => query.OrderBy(i => i.Id),
+    };
 
     private static bool Matches(IReadOnlyList<string> path, string? stage, string? level1, string? level2) =>
         StageMatches(path[0], stage) && Same(path[1], level1) && Same(path[2], level2);

@@ -100,6 +100,7 @@ public static class AlphaOptSources
         _ => [],
     };
 
-    public static JsonElement TaskIdElement(IReadOnlyList<string> ids) =>
-        ids.Count == 1 ? JsonSerializer.SerializeToElement(ids[0]) : JsonSerializer.SerializeToElement(ids);
+    /// <summary>One id as a string unless the source wrote it as a list; none or several as a list.</summary>
+    public static JsonElement TaskIdElement(IReadOnlyList<string> ids, bool? asList) =>
+        ids.Count == 1 && asList != true ? JsonSerializer.SerializeToElement(ids[0]) : JsonSerializer.SerializeToElement(ids);
 }

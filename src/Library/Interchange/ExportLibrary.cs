@@ -61,7 +61,7 @@ public sealed class ExportLibraryHandler(OptLibDbContext db) : IRequestHandler<E
             Example = i.Example,
             Iteration = i.Origin.Iteration ?? 0,
             Version = i.Origin.ExternalVersion ?? i.Version,
-            TaskId = AlphaOptSources.TaskIdElement(i.Origin.TaskIds),
+            TaskId = AlphaOptSources.TaskIdElement(i.Origin.TaskIds, i.Origin.TaskIdIsList),
             Occurrence = i.Origin.Occurrence ?? 0,
             Distribution = new AlphaOptDistribution
             {

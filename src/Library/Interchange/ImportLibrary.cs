@@ -243,6 +243,7 @@ public sealed class ImportLibraryHandler(OptLibDbContext db) : IRequestHandler<I
                 ExternalVersion = entry.Version,
                 Occurrence = entry.Occurrence,
                 TaskIds = AlphaOptSources.TaskIds(entry.TaskId),
+                TaskIdIsList = entry.TaskId.ValueKind == System.Text.Json.JsonValueKind.Array,
             },
             Evidence = evidence,
             Usage = new UsageCounters
@@ -280,7 +281,7 @@ public sealed class ImportLibraryHandler(OptLibDbContext db) : IRequestHandler<I
         }
 
         var (o, n) = (current.Origin, desired.Origin);
-        if (o.Iteration != n.Iteration || o.ExternalVersion != n.ExternalVersion || o.Occurrence != n.Occurrence || !o.TaskIds.SequenceEqual(n.TaskIds))
+        if (o.Iteration != n.Iteration || o.ExternalVersion != n.ExternalVersion || o.Occurrence != n.Occurrence || !o.TaskIds.SequenceEqual(n.TaskIds) || (o.TaskIdIsList ?? false) != n.TaskIdIsList)
         {
             differences.Add("provenance");
         }

@@ -10,7 +10,7 @@ public sealed record AttemptDto(long Id, string Status, double? Objective, strin
     int PromptTokens, int CompletionTokens, decimal CostEstimate, string? Error, bool QueuedForLearning, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt);
 
 public sealed record ProblemDto(long Id, string Status, string Text, double? ExpectedObjective, string? Dataset, string? Split, string? ExternalId,
-    IReadOnlyList<string> Flags, DateTimeOffset CreatedAt, AttemptDto? LatestAttempt)
+    IReadOnlyList<string> Flags, DateTimeOffset CreatedAt, AttemptDto? LatestAttempt, IReadOnlyList<ProblemTable>? Tables = null)
 {
     public bool IsFinished => Status is "solved" or "failed" or "cancelled";
 }
@@ -33,7 +33,7 @@ public sealed class GetProblemHandler(OptLibDbContext db) : IRequestHandler<GetP
 
         var latest = await db.Attempts.AsNoTracking().Where(a => a.ProblemId == problem.Id).OrderByDescending(a => a.Id).FirstOrDefaultAsync(cancellationToken);
         return new ProblemDto(problem.Id, problem.Status.ToString().ToLowerInvariant(), problem.Text, problem.ExpectedObjective, problem.Dataset,
-            problem.Split, problem.ExternalId, problem.Flags, problem.CreatedAt, latest is null ? null : ToDto(latest));
+            problem.Split, problem.ExternalId, problem.Flags, problem.CreatedAt, latest is null ? null : ToDto(latest), ProblemTable.Read(problem.Tables));
     }
 
     public async ValueTask<IReadOnlyList<AttemptDto>?> Handle(GetAttempts request, CancellationToken cancellationToken)

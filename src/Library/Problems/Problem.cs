@@ -9,6 +9,9 @@ public enum ProblemStatus
     Solved,
     Failed,
     Cancelled,
+
+    /// <summary>Cancel was asked while it ran; the solve stops at its next check and records a cancelled attempt.</summary>
+    Cancelling,
 }
 
 /// <summary>An optimization problem in plain language, with the answer it should reach when that is known.</summary>
@@ -37,6 +40,9 @@ public sealed class Problem
     public List<string> Flags { get; set; } = [];
 
     public ProblemStatus Status { get; set; }
+
+    /// <summary>The Hangfire job that solves it, so cancelling can delete the job wherever it is queued or running.</summary>
+    public string? SolveJobId { get; set; }
 
     public string CreatedBy { get; set; } = "system";
 

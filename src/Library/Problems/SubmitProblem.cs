@@ -10,7 +10,8 @@ using OptLib.Library.Validation;
 namespace OptLib.Library.Problems;
 
 /// <summary>Stores a problem and queues it for solving. Without a model it is refused before anything is stored.</summary>
-public sealed record SubmitProblem(string Text, double? ExpectedObjective, double? RelativeTolerance, double? AbsoluteTolerance, JsonElement? Tables, string Actor)
+public sealed record SubmitProblem(string Text, double? ExpectedObjective, double? RelativeTolerance, double? AbsoluteTolerance,
+    IReadOnlyList<ProblemTable?>? Tables, string Actor)
     : IRequest<long>, IValidatable
 {
     public const int MaxText = 100_000;
@@ -36,9 +37,9 @@ public sealed record SubmitProblem(string Text, double? ExpectedObjective, doubl
             yield return ("Tolerance", "Tolerances are non-negative; the relative one is at most 1.");
         }
 
-        if (Tables is { } t && t.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null or JsonValueKind.Undefined))
+        foreach (var error in ProblemTable.Validate(Tables ?? []))
         {
-            yield return (nameof(Tables), "Tables are a JSON array of { name, csv } objects.");
+            yield return error;
         }
     }
 }
@@ -59,7 +60,7 @@ public sealed class SubmitProblemHandler(OptLibDbContext db, IChatModel model, I
             ExpectedObjective = request.ExpectedObjective,
             ToleranceRelative = request.RelativeTolerance,
             ToleranceAbsolute = request.AbsoluteTolerance,
-            Tables = request.Tables is { ValueKind: JsonValueKind.Array } t ? JsonDocument.Parse(t.GetRawText()) : null,
+            Tables = request.Tables is { Count: > 0 } tables ? JsonSerializer.SerializeToDocument(tables, ProblemTable.Json) : null,
             Status = ProblemStatus.Queued,
             CreatedBy = request.Actor,
             CreatedAt = now,
@@ -67,8 +68,9 @@ public sealed class SubmitProblemHandler(OptLibDbContext db, IChatModel model, I
         };
         db.Problems.Add(problem);
         await db.SaveChangesAsync(cancellationToken);
-        jobs.Enqueue<SolveProblemJob>(j => j.Run(problem.Id, CancellationToken.None));
-        await AuditLog.WriteAsync(db, request.Actor, "submit", "problem", problem.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null, cancellationToken);
+        problem.SolveJobId = jobs.Enqueue<SolveProblemJob>(j => j.Run(problem.Id, CancellationToken.None));
+        // The audit write saves the job id with it; once the job is queued, a client going away must not lose either.
+        await AuditLog.WriteAsync(db, request.Actor, "submit", "problem", problem.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null, CancellationToken.None);
         return problem.Id;
     }
 }

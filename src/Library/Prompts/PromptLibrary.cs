@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace OptLib.Library.Prompts;
 
-/// <summary>The five prompts, read once from the assembly's embedded template files.</summary>
+/// <summary>The prompts, read once from the assembly's embedded template files.</summary>
 public sealed class PromptLibrary
 {
     public const string Formulation = "formulation";
@@ -10,6 +10,12 @@ public sealed class PromptLibrary
     public const string SelfDebug = "self-debug";
     public const string TaxonomyLabels = "taxonomy-labels";
     public const string Applicability = "applicability";
+    public const string DiagnoseRepair = "diagnose-repair";
+    public const string SelfExplore = "self-explore";
+    public const string ExtractInsights = "extract-insights";
+    public const string MergeDecision = "merge-decision";
+    public const string LabelUsage = "label-usage";
+    public const string RefineCondition = "refine-condition";
 
     private readonly Dictionary<string, PromptTemplate> _templates;
 

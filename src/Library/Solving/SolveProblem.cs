@@ -4,14 +4,17 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OptLib.Library.Attempts;
+using OptLib.Library.Insights;
 using OptLib.Library.Models;
 using OptLib.Library.Problems;
 using OptLib.Library.Prompts;
 using OptLib.Library.Retrieval;
 using OptLib.Library.Storage;
+using OptLib.Library.Taxonomy;
 using OptLib.Solver.Runs;
 using OptLib.Solver.Sandbox;
 
@@ -22,7 +25,14 @@ namespace OptLib.Library.Solving;
 /// formulation in hand, write the program, run it in the sandbox, self-debug on program failures, and record one
 /// attempt holding everything. A failure with a known answer is queued for library learning.
 /// </summary>
-public sealed record SolveProblem(long ProblemId) : IRequest<long>;
+public sealed record SolveProblem(long ProblemId, SolveOptions? Options = null) : IRequest<long>;
+
+/// <summary>
+/// A side run (verification, diagnosis, a replay): extra insights are put in the prompts of the stages they are filed
+/// under, excluded ones are left out, and the attempt is neither queued for learning nor allowed to change the
+/// problem's status. The purpose is recorded with the retrieved insights.
+/// </summary>
+public sealed record SolveOptions(string Purpose, IReadOnlyList<long>? ExtraInsightIds = null, IReadOnlyList<long>? ExcludedInsightIds = null);
 
 public sealed partial class SolveProblemHandler(
     OptLibDbContext db,
@@ -31,6 +41,7 @@ public sealed partial class SolveProblemHandler(
     ISandbox sandbox,
     PromptLibrary prompts,
     IOptions<PipelineOptions> options,
+    IServiceScopeFactory scopes,
     ILogger<SolveProblemHandler> logger) : IRequestHandler<SolveProblem, long>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
@@ -50,8 +61,23 @@ public sealed partial class SolveProblemHandler(
 
     public async ValueTask<long> Handle(SolveProblem request, CancellationToken cancellationToken)
     {
-        var problem = await db.Problems.FirstOrDefaultAsync(p => p.Id == request.ProblemId, cancellationToken)
-            ?? throw new InvalidOperationException($"Problem {request.ProblemId} does not exist.");
+        // Claim the problem in one statement: one cancelled while it waited in the queue never starts. A side run
+        // (verification, diagnosis) leaves the problem's status alone.
+        var claimed = request.Options is not null ? await db.Problems.CountAsync(p => p.Id == request.ProblemId, cancellationToken) : await db.Problems
+            .Where(p => p.Id == request.ProblemId && p.Status != ProblemStatus.Cancelled && p.Status != ProblemStatus.Cancelling)
+            .ExecuteUpdateAsync(s => s.SetProperty(p => p.Status, ProblemStatus.Running).SetProperty(p => p.UpdatedAt, DateTimeOffset.UtcNow), cancellationToken);
+        if (claimed == 0)
+        {
+            if (!await db.Problems.AnyAsync(p => p.Id == request.ProblemId, cancellationToken))
+            {
+                throw new InvalidOperationException($"Problem {request.ProblemId} does not exist.");
+            }
+
+            logger.LogInformation("Problem {Problem} was cancelled before it started", request.ProblemId);
+            return 0;
+        }
+
+        var problem = await db.Problems.FirstAsync(p => p.Id == request.ProblemId, cancellationToken);
         var settings = options.Value;
         var clock = Stopwatch.StartNew();
         var timings = new Dictionary<string, double>();
@@ -59,33 +85,40 @@ public sealed partial class SolveProblemHandler(
         var programs = new List<object>();
         var attempt = new Attempt { ProblemId = problem.Id, Status = AttemptStatus.Running, CreatedAt = DateTimeOffset.UtcNow };
         db.Attempts.Add(attempt);
-        problem.Status = ProblemStatus.Running;
-        problem.UpdatedAt = DateTimeOffset.UtcNow;
         await db.SaveChangesAsync(cancellationToken);
 
+        // Cancelled by the caller (Hangfire cancels the token when the job is deleted or the server stops) or by a
+        // cancel request the watch finds in the database, whichever process made it.
+        using var solve = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watch = WatchForCancelAsync(problem.Id, TimeSpan.FromSeconds(settings.CancelCheckSeconds), solve);
+        var interrupted = false;
+        cancellationToken = solve.Token;
         try
         {
             var step = Stopwatch.StartNew();
-            var forFormulation = await sender.Send(new RetrieveInsights(problem.Text, "formulation", null, Math.Max(settings.InsightsPerStage, 1)), cancellationToken);
+            var forFormulation = await Adjust(await sender.Send(new RetrieveInsights(problem.Text, "formulation", null, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), request.Options, cancellationToken);
+            usage.AddRange(forFormulation.Usage ?? []);
             timings["retrieveFormulation"] = step.Elapsed.TotalMilliseconds;
 
             step.Restart();
             var formulationPrompt = prompts[PromptLibrary.Formulation];
+            var tables = ProblemTable.Render(ProblemTable.Read(problem.Tables));
             var formulation = await model.CompleteAsync(new ModelCall(ModelRole.Base, "You formulate optimization problems precisely.",
                 formulationPrompt.Render(new Dictionary<string, string>
                 {
                     ["insights"] = Insights(forFormulation, settings),
                     ["problem"] = problem.Text,
-                    ["tables"] = Tables(problem),
+                    ["tables"] = tables,
                 }), Purpose: "formulation"), cancellationToken);
             usage.Add(formulation.Usage);
             attempt.Formulation = formulation.Text;
             timings["formulate"] = step.Elapsed.TotalMilliseconds;
 
             step.Restart();
-            var forProgram = await sender.Send(new RetrieveInsights(problem.Text, "program", formulation.Text, Math.Max(settings.InsightsPerStage, 1)), cancellationToken);
+            var forProgram = await Adjust(await sender.Send(new RetrieveInsights(problem.Text, "program", formulation.Text, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), request.Options, cancellationToken);
+            usage.AddRange(forProgram.Usage ?? []);
             timings["retrieveProgram"] = step.Elapsed.TotalMilliseconds;
-            attempt.RetrievedInsights = JsonSerializer.SerializeToDocument(new { formulation = forFormulation, program = forProgram }, Json);
+            attempt.RetrievedInsights = JsonSerializer.SerializeToDocument(new { formulation = forFormulation, program = forProgram, purpose = request.Options?.Purpose }, Json);
 
             step.Restart();
             var programPrompt = prompts[PromptLibrary.Program];
@@ -96,6 +129,7 @@ public sealed partial class SolveProblemHandler(
                     ["insights"] = Insights(forProgram, settings),
                     ["problem"] = problem.Text,
                     ["formulation"] = formulation.Text,
+                    ["tables"] = tables,
                 }), Purpose: "program"), cancellationToken);
             usage.Add(written.Usage);
             timings["program"] = step.Elapsed.TotalMilliseconds;
@@ -141,10 +175,18 @@ public sealed partial class SolveProblemHandler(
             attempt.Status = AttemptStatus.ModelFailed;
             attempt.Error = ex.Message;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (solve.IsCancellationRequested)
         {
             attempt.Status = AttemptStatus.Cancelled;
-            attempt.Error = "cancelled";
+            // A stopping server is not a cancel request: the problem goes back to the queue, and Hangfire re-runs
+            // the job when the exception reaches it.
+            interrupted = !watch.IsCompletedSuccessfully && !await CancelRequestedAsync(problem.Id);
+            attempt.Error = interrupted ? "interrupted: the server stopped; the problem is queued again" : "cancelled on request";
+        }
+        finally
+        {
+            await solve.CancelAsync();
+            await watch.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
         attempt.Programs = JsonSerializer.SerializeToDocument(programs, Json);
@@ -155,17 +197,80 @@ public sealed partial class SolveProblemHandler(
         timings["total"] = clock.Elapsed.TotalMilliseconds;
         attempt.Timings = JsonSerializer.SerializeToDocument(timings, Json);
         attempt.CompletedAt = DateTimeOffset.UtcNow;
-        attempt.QueuedForLearning = problem.ExpectedObjective is not null && attempt.Status is not (AttemptStatus.Correct or AttemptStatus.Cancelled);
-        problem.Status = attempt.Status switch
+        // A provider outage teaches nothing about modelling: only answers the library could have made right are queued.
+        // Side runs (verification, diagnosis) leave the problem and the learning queue as they were.
+        attempt.QueuedForLearning = request.Options is null && problem.ExpectedObjective is not null && attempt.Status is not (AttemptStatus.Correct or AttemptStatus.Cancelled or AttemptStatus.ModelFailed);
+        problem.Status = request.Options is not null ? problem.Status : attempt.Status switch
         {
-            AttemptStatus.Cancelled => ProblemStatus.Cancelled,
+            AttemptStatus.Cancelled => interrupted ? ProblemStatus.Queued : ProblemStatus.Cancelled,
             AttemptStatus.Correct or AttemptStatus.Solved or AttemptStatus.Infeasible or AttemptStatus.Unbounded => ProblemStatus.Solved,
             _ => ProblemStatus.Failed,
         };
         problem.UpdatedAt = DateTimeOffset.UtcNow;
         await db.SaveChangesAsync(CancellationToken.None);
         logger.LogInformation("Problem {Problem}: attempt {Attempt} ended {Status} in {Ms:0} ms", problem.Id, attempt.Id, attempt.Status, clock.Elapsed.TotalMilliseconds);
+        if (interrupted)
+        {
+            throw new OperationCanceledException("The solve was interrupted; the problem is queued again.");
+        }
+
         return attempt.Id;
+    }
+
+    /// <summary>
+    /// Looks for a cancel request every interval, on its own short-lived context (the handler's is busy), and cancels
+    /// the solve when it finds one. Completes successfully only when it found one.
+    /// </summary>
+    private async Task WatchForCancelAsync(long problemId, TimeSpan interval, CancellationTokenSource solve)
+    {
+        while (true)
+        {
+            await Task.Delay(interval, solve.Token);
+            try
+            {
+                if (await CancelRequestedAsync(problemId))
+                {
+                    logger.LogInformation("Problem {Problem}: cancel requested; stopping", problemId);
+                    await solve.CancelAsync();
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Problem {Problem}: could not look for a cancel request; trying again", problemId);
+            }
+        }
+    }
+
+    private async Task<bool> CancelRequestedAsync(long problemId)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var fresh = scope.ServiceProvider.GetRequiredService<OptLibDbContext>();
+        return await fresh.Problems.AnyAsync(p => p.Id == problemId && p.Status == ProblemStatus.Cancelling, CancellationToken.None);
+    }
+
+    /// <summary>A side run's retrieval: excluded insights out, extra ones of this stage in, after the retrieved ones.</summary>
+    private async Task<RetrievalResult> Adjust(RetrievalResult retrieved, SolveOptions? options, CancellationToken ct)
+    {
+        if (options is null)
+        {
+            return retrieved;
+        }
+
+        var excluded = (options.ExcludedInsightIds ?? []).Concat(options.ExtraInsightIds ?? []).ToHashSet();
+        var kept = retrieved.Insights.Where(r => !excluded.Contains(r.Insight.Id)).ToList();
+        var extraIds = options.ExtraInsightIds ?? [];
+        if (extraIds.Count > 0)
+        {
+            var stages = RetrievalStages.Stages(retrieved.Stage)!.Select(TaxonomyLabels.Normalise).ToHashSet();
+            var tree = await TaxonomyTree.LoadAsync(db, ct);
+            var extra = await db.Insights.AsNoTracking().Include(i => i.Taxonomy).Where(i => extraIds.Contains(i.Id)).OrderBy(i => i.Id).ToListAsync(ct);
+            kept.AddRange(extra.Select(i => InsightDto.From(i, tree))
+                .Where(dto => dto.Taxonomy.Any(t => stages.Contains(TaxonomyLabels.Normalise(t.Stage))))
+                .Select(dto => new RetrievedInsight(dto, 0, 0, null, null, null, null, null, "added by " + options.Purpose)));
+        }
+
+        return retrieved with { Insights = kept.Select((r, index) => r with { Rank = index + 1 }).ToList() };
     }
 
     private static AttemptStatus Verdict(RunResult result, double? expected) => result.Status switch
@@ -197,9 +302,6 @@ public sealed partial class SolveProblemHandler(
 
         return text.ToString();
     }
-
-    private static string Tables(Problem problem) =>
-        problem.Tables is null ? string.Empty : "Tables (CSV):\n" + problem.Tables.RootElement.GetRawText();
 
     /// <summary>The code in the reply's ```csharp block, or the whole reply when there is none.</summary>
     public static string CodeBlock(string reply)

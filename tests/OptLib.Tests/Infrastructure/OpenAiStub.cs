@@ -13,7 +13,11 @@ namespace OptLib.Tests.Infrastructure;
 /// <summary>
 /// A local OpenAI-compatible chat completions server on 127.0.0.1, to drive Semantic Kernel's real connector. The
 /// requested model id picks the behaviour: "ok", "rate-limited" (one 429 with Retry-After, then ok), "broken"
-/// (always 500), "slow" (answers after 5 s).
+/// (always 500), "slow" (answers after 5 s), "invalid-json" (a 200 whose body is not JSON), "hold" (never answers;
+/// the request ends only when the client gives up). A "stub:behaviour"
+/// marker in the last message overrides the model id, so one service can meet every behaviour; a rate-limited
+/// message is refused once per distinct text. The reply's content comes from the optional function given to
+/// <see cref="StartAsync"/> (it gets the last message), or is {"answer": 42}.
 /// </summary>
 public sealed class OpenAiStub : IAsyncDisposable
 {
@@ -25,22 +29,30 @@ public sealed class OpenAiStub : IAsyncDisposable
 
     public ConcurrentQueue<(string Path, string? Authorization, string Model, DateTimeOffset At)> Requests { get; } = new();
 
-    public static async Task<OpenAiStub> StartAsync()
+    /// <summary>Every request as <see cref="Requests"/> has it, with its last message.</summary>
+    public ConcurrentQueue<(string Path, string? Authorization, string Model, string Message, DateTimeOffset At)> Received { get; } = new();
+
+    public static async Task<OpenAiStub> StartAsync(Func<string, string>? content = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var stub = new OpenAiStub(app);
-        var rateLimited = 0;
+        var rateLimited = new ConcurrentDictionary<string, int>();
         app.MapPost("/v1/chat/completions", async (HttpContext http) =>
         {
             using var body = await JsonDocument.ParseAsync(http.Request.Body);
             var model = body.RootElement.GetProperty("model").GetString()!;
-            stub.Requests.Enqueue((http.Request.Path, http.Request.Headers.Authorization.ToString(), model, DateTimeOffset.UtcNow));
-            switch (model)
+            var message = LastMessage(body.RootElement);
+            var at = DateTimeOffset.UtcNow;
+            stub.Requests.Enqueue((http.Request.Path, http.Request.Headers.Authorization.ToString(), model, at));
+            stub.Received.Enqueue((http.Request.Path, http.Request.Headers.Authorization.ToString(), model, message, at));
+            var marker = message.IndexOf("stub:", StringComparison.Ordinal);
+            var behaviour = marker < 0 ? model : new string(message[(marker + 5)..].TakeWhile(c => char.IsLetter(c) || c == '-').ToArray());
+            switch (behaviour)
             {
-                case "rate-limited" when Interlocked.Increment(ref rateLimited) == 1:
+                case "rate-limited" when rateLimited.AddOrUpdate(message, 1, (_, n) => n + 1) == 1:
                     http.Response.Headers.RetryAfter = "1";
                     return Results.StatusCode(429);
                 case "broken":
@@ -48,6 +60,11 @@ public sealed class OpenAiStub : IAsyncDisposable
                 case "slow":
                     await Task.Delay(TimeSpan.FromSeconds(5), http.RequestAborted);
                     break;
+                case "hold":
+                    await Task.Delay(Timeout.Infinite, http.RequestAborted);
+                    break;
+                case "invalid-json":
+                    return Results.Text("{\"id\": \"chatcmpl-stub\", \"choices\": [{\"message\": ", "application/json");
             }
 
             return Results.Json(new
@@ -56,7 +73,7 @@ public sealed class OpenAiStub : IAsyncDisposable
                 @object = "chat.completion",
                 created = 1_700_000_000,
                 model,
-                choices = new[] { new { index = 0, message = new { role = "assistant", content = "{\"answer\": 42}" }, finish_reason = "stop" } },
+                choices = new[] { new { index = 0, message = new { role = "assistant", content = content?.Invoke(message) ?? "{\"answer\": 42}" }, finish_reason = "stop" } },
                 usage = new { prompt_tokens = 17, completion_tokens = 5, total_tokens = 22 },
             });
         });
@@ -66,4 +83,13 @@ public sealed class OpenAiStub : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _app.DisposeAsync();
+
+    /// <summary>The last message's text, whether the client sent it as a string or as content parts.</summary>
+    private static string LastMessage(JsonElement request)
+    {
+        var content = request.GetProperty("messages").EnumerateArray().Last().GetProperty("content");
+        return content.ValueKind == JsonValueKind.String
+            ? content.GetString()!
+            : string.Concat(content.EnumerateArray().Select(p => p.TryGetProperty("text", out var t) ? t.GetString() : null));
+    }
 }

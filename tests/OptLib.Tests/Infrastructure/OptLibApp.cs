@@ -38,7 +38,7 @@ public class OptLibApp : WebApplicationFactory<Program>, IAsyncLifetime
     public async Task InitializeAsync()
     {
         // WebApplicationFactory starts the host synchronously; off xUnit's limited thread pool, that cannot deadlock.
-        await Task.Run(() => _ = Server); // the database, migrations and the first admin key
+        await Task.Run(StartServer); // the database, migrations and the first admin key (a test server, or Kestrel for a browser)
         AdminKey = await ReadCredentialAsync("admin_api_key");
     }
 

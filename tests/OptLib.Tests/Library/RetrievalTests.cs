@@ -131,6 +131,16 @@ public sealed class RetrievalTests(OptLibApp app) : IClassFixture<OptLibApp>
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
 
+    [Fact]
+    public async Task AMegabyteProblemIs400()
+    {
+        using var viewer = app.ClientWithKey(await app.CreateKeyAsync(Role.Viewer));
+        var response = await viewer.PostAsJsonAsync("/api/library/retrieve", new { problem = new string('x', 1 << 20), stage = "formulation" });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<Microsoft.AspNetCore.Mvc.ValidationProblemDetails>();
+        Assert.Contains("100000 characters", problem!.Errors["Problem"][0], StringComparison.Ordinal);
+    }
+
     private async Task<RetrievalResult> RetrieveAsync(string problem, string stage, int k)
     {
         using var viewer = app.ClientWithKey(await app.CreateKeyAsync(Role.Viewer));

@@ -7,13 +7,14 @@ public sealed class PromptLibraryTests
     private readonly PromptLibrary _prompts = new();
 
     [Fact]
-    public void TheFivePromptsAreThereEachWithAVersion()
+    public void ThePromptsAreThereEachWithAVersion()
     {
         Assert.Equal(
-            [PromptLibrary.Applicability, PromptLibrary.Formulation, PromptLibrary.Program, PromptLibrary.SelfDebug, PromptLibrary.TaxonomyLabels],
+            [PromptLibrary.Applicability, PromptLibrary.DiagnoseRepair, PromptLibrary.ExtractInsights, PromptLibrary.Formulation, PromptLibrary.LabelUsage,
+             PromptLibrary.MergeDecision, PromptLibrary.Program, PromptLibrary.RefineCondition, PromptLibrary.SelfDebug, PromptLibrary.SelfExplore, PromptLibrary.TaxonomyLabels],
             _prompts.All.Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.All(_prompts.All, p => Assert.True(p.Version >= 1));
-        Assert.Equal("formulation@1", _prompts[PromptLibrary.Formulation].Id);
+        Assert.Equal("formulation@2", _prompts[PromptLibrary.Formulation].Id);
     }
 
     [Fact]

@@ -1,14 +1,19 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Hangfire;
+using Mediator;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OptLib.Library.Access;
+using OptLib.Library.Attempts;
 using OptLib.Library.Insights;
 using OptLib.Library.Models;
 using OptLib.Library.Problems;
+using OptLib.Library.Solving;
 using OptLib.Tests.Infrastructure;
 using OptLib.Tests.Models;
 
@@ -40,15 +45,35 @@ public sealed class PipelineApp : OptLibApp
         }
         """;
 
+    /// <summary>Builds nothing: it spins until the sandbox kills it.</summary>
+    public const string Spinning = """
+        using Google.OrTools.LinearSolver;
+        public sealed class Spin : IOptModel
+        {
+            public void Build(IModelContext ctx)
+            {
+                var turns = 0L;
+                while (turns >= 0) { turns++; }
+                ctx.Use(Solver.CreateSolver("GLOP"));
+            }
+        }
+        """;
+
     public ScriptedChatModel Model { get; } = new((call, _) => call.Purpose switch
     {
+        "program" when call.User.Contains("spins-forever", StringComparison.Ordinal) => "```csharp\n" + Spinning + "\n```",
         "formulation" => "Sets: products. Parameters: hours. Variables: doors, windows >= 0. Objective: max 3d + 5w. Constraints: plant hours.",
         "program" when call.User.Contains("does-not-compile", StringComparison.Ordinal) => "```csharp\n" + Wyndor.Replace("ctx.Use(solver);", "ctx.Use(solver)", StringComparison.Ordinal) + "\n```",
         "program" when call.User.Contains("cannot-be-done", StringComparison.Ordinal) => "```csharp\n" + Infeasible + "\n```",
         _ => "Here it is:\n```csharp\n" + Wyndor + "\n```",
     });
 
-    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Worker:InProcess"] = "true" };
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Worker:InProcess"] = "true",
+        // The scripted model answers the pipeline's calls; retrieval's own model stage has its tests in ModelRetrievalTests.
+        ["Retrieval:UseModel"] = "false",
+    };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -77,7 +102,7 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
         Assert.StartsWith("Sets: products.", attempt.Formulation, StringComparison.Ordinal);
         Assert.Contains("class Wyndor", attempt.Program, StringComparison.Ordinal);
         Assert.False(attempt.QueuedForLearning);
-        Assert.Contains("formulation@1", attempt.PromptVersions!.Value.GetRawText(), StringComparison.Ordinal);
+        Assert.Contains("formulation@2", attempt.PromptVersions!.Value.GetRawText(), StringComparison.Ordinal);
         Assert.True(attempt.PromptTokens > 0);
 
         var formulationCall = app.Model.Calls.Last(c => c.Purpose == "formulation" && c.User.Contains("glass plant", StringComparison.Ordinal));
@@ -118,6 +143,266 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
         using var viewer = app.ClientWithKey(await app.CreateKeyAsync(Role.Viewer));
         var attempts = await viewer.GetFromJsonAsync<List<AttemptDto>>($"/api/problems/{problem.Id}/attempts", Json);
         Assert.Equal(problem.LatestAttempt.Id, Assert.Single(attempts!).Id);
+    }
+
+    [Fact]
+    public async Task TablesAreValidatedNamingTheTableAndLineThenShownAndRenderedCompactlyInBothPrompts()
+    {
+        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+        analyst.Timeout = TimeSpan.FromMinutes(4); // a loaded CI machine; the service itself answers when the solve ends
+        var ragged = await analyst.PostAsJsonAsync("/api/problems", new
+        {
+            text = "The glass plant, from its tables.",
+            tables = new[] { new { name = "hours", csv = "plant,doors,windows\n1,1,0\n2,0,2,9\n" } },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, ragged.StatusCode);
+        Assert.Contains("Table 'hours', line 3: 4 cells where the header row has 3.", await ErrorsAsync(ragged), StringComparison.Ordinal);
+
+        var unclosed = await analyst.PostAsJsonAsync("/api/problems", new
+        {
+            text = "The glass plant, from its tables.",
+            tables = new[] { new { name = "ok", csv = "a,b\n1,2" }, new { name = "notes", csv = "plant,note\n1,\"open\n2,shut" } },
+        });
+        Assert.Equal("Table 'notes', line 2: a quoted cell is never closed.", await ErrorsAsync(unclosed));
+        var tooMany = await analyst.PostAsJsonAsync("/api/problems", new
+        {
+            text = "Many tables.",
+            tables = Enumerable.Range(0, 21).Select(i => new { name = $"t{i}", csv = "a\n1" }),
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, tooMany.StatusCode);
+        Assert.Contains("At most 20 tables", await ErrorsAsync(tooMany), StringComparison.Ordinal);
+        Assert.Equal(0, await app.WithDbAsync(db => db.Problems.CountAsync(p => p.Text.StartsWith("The glass plant, from") || p.Text == "Many tables.")));
+
+        var response = await analyst.PostAsJsonAsync("/api/problems?wait=180", new
+        {
+            text = "The glass plant, from its tables: maximise profit.",
+            expectedObjective = 36,
+            tables = new[]
+            {
+                new { name = "hours", csv = "plant , doors, windows, available\r\n1,1,0,4\r\n2,0,2,12\r\n\r\n3,3,2,18\r\n" },
+                new { name = "profit", csv = "product,per batch\ndoors,3\n\"windows, double\",5\n" },
+            },
+        });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync<ProblemDto>(Json))!;
+        Assert.Equal("Correct", problem.LatestAttempt!.Status);
+        Assert.Equal(["hours", "profit"], problem.Tables!.Select(t => t.Name));
+        Assert.StartsWith("plant , doors", problem.Tables![0].Csv, StringComparison.Ordinal); // stored as given
+
+        const string Rendered = "Table \"hours\" (3 rows x 4 columns):\nplant,doors,windows,available\n1,1,0,4\n2,0,2,12\n3,3,2,18\n\n"
+            + "Table \"profit\" (2 rows x 2 columns):\nproduct,per batch\ndoors,3\n\"windows, double\",5\n";
+        foreach (var purpose in new[] { "formulation", "program" })
+        {
+            var call = app.Model.Calls.Last(c => c.Purpose == purpose && c.User.Contains("from its tables: maximise", StringComparison.Ordinal));
+            Assert.Contains(Rendered, call.User, StringComparison.Ordinal);
+            Assert.DoesNotContain("\"csv\"", call.User, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task CancellingStopsARunningProblemAndAQueuedOneNeverStarts()
+    {
+        var entered = new ConcurrentDictionary<string, bool>();
+        app.Model.Pause = async (call, ct) =>
+        {
+            if (call.User.Contains("hold-the-model", StringComparison.Ordinal))
+            {
+                entered[call.User.Contains("#1", StringComparison.Ordinal) ? "#1" : "#2"] = true;
+                await Task.Delay(Timeout.Infinite, ct); // only a cancelled token ends this call
+            }
+        };
+        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+        try
+        {
+            // Both solve workers (Worker:SolveConcurrency 2) hang in a model call, so a third problem stays queued.
+            var first = await PostAsync(analyst, "hold-the-model #1: the glass plant.");
+            var second = await PostAsync(analyst, "hold-the-model #2: the glass plant.");
+            await Eventually(() => Task.FromResult(entered.Count == 2), "both held problems to reach the model");
+            var queued = await PostAsync(analyst, "queued-behind: the glass plant.");
+            Assert.Equal("queued", queued.Status);
+
+            var cancelQueued = await analyst.DeleteAsync($"/api/problems/{queued.Id}");
+            Assert.Equal(HttpStatusCode.OK, cancelQueued.StatusCode);
+            Assert.Equal("cancelled", (await cancelQueued.Content.ReadFromJsonAsync<ProblemDto>(Json))!.Status);
+
+            var cancelRunning = await analyst.DeleteAsync($"/api/problems/{first.Id}");
+            Assert.Equal(HttpStatusCode.Accepted, cancelRunning.StatusCode);
+            Assert.Equal($"/api/problems/{first.Id}", cancelRunning.Headers.Location!.OriginalString);
+            Assert.Equal(HttpStatusCode.Accepted, (await analyst.DeleteAsync($"/api/problems/{first.Id}")).StatusCode); // asked twice: still stopping
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var stopped = await WaitFinishedAsync(analyst, first.Id);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"stopped after {clock.Elapsed}");
+            Assert.Equal("cancelled", stopped.Status);
+            Assert.Equal("Cancelled", stopped.LatestAttempt!.Status);
+            Assert.Equal("cancelled on request", stopped.LatestAttempt.Error);
+            Assert.False(stopped.LatestAttempt.QueuedForLearning);
+
+            Assert.Equal(HttpStatusCode.Accepted, (await analyst.DeleteAsync($"/api/problems/{second.Id}")).StatusCode);
+            Assert.Equal("cancelled", (await WaitFinishedAsync(analyst, second.Id)).Status);
+
+            // Both workers are free now; give them two polls of the queue to (not) pick up the cancelled problem.
+            await Task.Delay(TimeSpan.FromSeconds(2.5));
+            Assert.DoesNotContain(app.Model.Calls, c => c.User.Contains("queued-behind", StringComparison.Ordinal));
+            var attempts = await analyst.GetFromJsonAsync<List<AttemptDto>>($"/api/problems/{queued.Id}/attempts", Json);
+            Assert.Empty(attempts!);
+            var jobId = await app.WithDbAsync(db => db.Problems.Where(p => p.Id == queued.Id).Select(p => p.SolveJobId).SingleAsync());
+            Assert.Equal("Deleted", app.Services.GetRequiredService<JobStorage>().GetMonitoringApi().JobDetails(jobId).History[0].StateName);
+            Assert.Equal(2, await app.WithDbAsync(db => db.AuditLog.CountAsync(a => a.Action == "cancel"
+                && (a.EntityId == queued.Id.ToString() || a.EntityId == first.Id.ToString()))));
+
+            var finished = await analyst.DeleteAsync($"/api/problems/{first.Id}");
+            Assert.Equal(HttpStatusCode.Conflict, finished.StatusCode);
+            Assert.Contains("is cancelled", await finished.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.NotFound, (await analyst.DeleteAsync("/api/problems/987654")).StatusCode);
+            using var viewer = app.ClientWithKey(await app.CreateKeyAsync(Role.Viewer));
+            Assert.Equal(HttpStatusCode.Forbidden, (await viewer.DeleteAsync($"/api/problems/{second.Id}")).StatusCode);
+        }
+        finally
+        {
+            app.Model.Pause = null;
+        }
+    }
+
+    [Fact]
+    public async Task AStoppingServerIsNotACancelRequestTheProblemGoesBackToTheQueue()
+    {
+        var entered = new TaskCompletionSource();
+        app.Model.Pause = async (call, ct) =>
+        {
+            if (call.User.Contains("server-stops", StringComparison.Ordinal))
+            {
+                entered.TrySetResult();
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+        };
+        try
+        {
+            var id = await app.WithDbAsync(async db =>
+            {
+                var problem = new Problem { Text = "server-stops: the glass plant.", Status = ProblemStatus.Queued, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
+                db.Problems.Add(problem);
+                await db.SaveChangesAsync();
+                return problem.Id;
+            });
+            using var shutdown = new CancellationTokenSource();
+            await using var scope = app.Services.CreateAsyncScope();
+            var solving = scope.ServiceProvider.GetRequiredService<ISender>().Send(new SolveProblem(id), shutdown.Token).AsTask();
+            await entered.Task.WaitAsync(TimeSpan.FromMinutes(1));
+            await shutdown.CancelAsync(); // what Hangfire does to a running job's token when its server stops
+
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => solving); // so Hangfire re-queues the job
+            var (status, attempt) = await app.WithDbAsync(async db => (
+                await db.Problems.Where(p => p.Id == id).Select(p => p.Status).SingleAsync(),
+                await db.Attempts.SingleAsync(a => a.ProblemId == id)));
+            Assert.Equal(ProblemStatus.Queued, status);
+            Assert.Equal(AttemptStatus.Cancelled, attempt.Status);
+            Assert.StartsWith("interrupted", attempt.Error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            app.Model.Pause = null;
+        }
+    }
+
+    [Fact]
+    public async Task CancellingDuringTheSandboxRunKillsTheProgramInsteadOfWaitingForItsTimeLimit()
+    {
+        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+        var problem = await PostAsync(analyst, "spins-forever: the glass plant.");
+        await Eventually(() => Task.FromResult(app.Model.Calls.Any(c => c.Purpose == "program" && c.User.Contains("spins-forever", StringComparison.Ordinal))),
+            "the program to be written");
+        await Task.Delay(TimeSpan.FromSeconds(1)); // into the sandbox
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(HttpStatusCode.Accepted, (await analyst.DeleteAsync($"/api/problems/{problem.Id}")).StatusCode);
+        var stopped = await WaitFinishedAsync(analyst, problem.Id);
+
+        // The time limit is 10 s plus 3 s of grace: a solve that waited for it would also have self-debugged.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(9), $"stopped after {clock.Elapsed}");
+        Assert.Equal("Cancelled", stopped.LatestAttempt!.Status);
+        Assert.Empty(stopped.LatestAttempt.Programs!.Value.EnumerateArray());
+        Assert.DoesNotContain(app.Model.Calls, c => c.Purpose.StartsWith("self-debug", StringComparison.Ordinal) && c.User.Contains("spins-forever", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task TwentyProblemsAtOnceNeverSolveMoreThanTheConcurrencyBoundAtATime()
+    {
+        const int Bound = 2; // Worker:SolveConcurrency, the default this app keeps
+        var inFlight = 0;
+        var most = 0;
+        app.Model.Pause = async (call, ct) =>
+        {
+            if (!call.User.Contains("crowd #", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            var now = Interlocked.Increment(ref inFlight);
+            InterlockedMax(ref most, now);
+            try
+            {
+                await Task.Delay(400, ct);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref inFlight);
+            }
+        };
+        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+        try
+        {
+            var submitted = await Task.WhenAll(Enumerable.Range(1, 20).Select(i => PostAsync(analyst, $"crowd #{i}: the glass plant.", expected: 36)));
+            var done = await Task.WhenAll(submitted.Select(p => WaitFinishedAsync(analyst, p.Id, TimeSpan.FromMinutes(4))));
+
+            Assert.All(done, p => Assert.Equal("Correct", p.LatestAttempt!.Status));
+            Assert.True(most <= Bound, $"{most} model calls at once with a bound of {Bound}");
+            Assert.True(most == Bound, $"never more than {most} at once: the measure did not see the workers overlap");
+        }
+        finally
+        {
+            app.Model.Pause = null;
+        }
+    }
+
+    private static async Task<string> ErrorsAsync(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return string.Join('\n', body.RootElement.GetProperty("errors").EnumerateObject().SelectMany(e => e.Value.EnumerateArray()).Select(m => m.GetString()));
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        var seen = Volatile.Read(ref target);
+        while (value > seen && Interlocked.CompareExchange(ref target, value, seen) is var before && before != seen)
+        {
+            seen = before;
+        }
+    }
+
+    private static async Task<ProblemDto> PostAsync(HttpClient client, string text, double? expected = null)
+    {
+        var response = await client.PostAsJsonAsync("/api/problems", new { text, expectedObjective = expected });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<ProblemDto>(Json))!;
+    }
+
+    private static async Task<ProblemDto> WaitFinishedAsync(HttpClient client, long id, TimeSpan? timeout = null)
+    {
+        ProblemDto? problem = null;
+        await Eventually(async () => (problem = await client.GetFromJsonAsync<ProblemDto>($"/api/problems/{id}", Json))!.IsFinished,
+            $"problem {id} to finish", timeout);
+        return problem!;
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
+            await Task.Delay(100);
+        }
     }
 
     private async Task<ProblemDto> SubmitAsync(string text, double? expected)

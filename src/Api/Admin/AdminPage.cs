@@ -1,0 +1,84 @@
+using System.Security.Claims;
+using Mediator;
+using Microsoft.AspNetCore.Components;
+using OptLib.Api.Access;
+using OptLib.Library.Access;
+using OptLib.Library.Models;
+using OptLib.Library.Validation;
+
+namespace OptLib.Api.Admin;
+
+/// <summary>
+/// What every admin page shares: the request (static SSR renders inside it), the caller's role, the Mediator, and
+/// turning a handler's refusal into messages beside the form instead of an error page.
+/// </summary>
+public abstract class AdminPage : ComponentBase
+{
+    [CascadingParameter]
+    public HttpContext Http { get; set; } = default!;
+
+    [Inject]
+    public ISender Sender { get; set; } = default!;
+
+    [Inject]
+    public NavigationManager Navigation { get; set; } = default!;
+
+    protected ClaimsPrincipal User => Http.User;
+
+    protected string Actor => User.Actor();
+
+    protected bool CanEdit => User.Can(Role.Analyst);
+
+    protected bool IsAdmin => User.Can(Role.Admin);
+
+    protected CancellationToken Aborted => Http.RequestAborted;
+
+    /// <summary>Field errors of the last form post, by field name.</summary>
+    protected IReadOnlyDictionary<string, string[]> Errors { get; private set; } = new Dictionary<string, string[]>();
+
+    /// <summary>A refusal that is not about one field (a conflict, a missing model), shown above the form.</summary>
+    protected string? Failure { get; private set; }
+
+    protected string? Done { get; set; }
+
+    protected bool NotFound { get; private set; }
+
+    protected void MarkNotFound()
+    {
+        NotFound = true;
+        Http.Response.StatusCode = StatusCodes.Status404NotFound;
+    }
+
+    protected async Task<bool> TryAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+            return true;
+        }
+        catch (ValidationFailedException e)
+        {
+            Refuse(StatusCodes.Status400BadRequest, "Please correct the fields marked below.", e.Errors);
+        }
+        catch (ConflictException e)
+        {
+            Refuse(StatusCodes.Status409Conflict, $"{e.Title} {e.Message}");
+        }
+        catch (ModelNotConfiguredException e)
+        {
+            Refuse(StatusCodes.Status503ServiceUnavailable, e.Message);
+        }
+
+        return false;
+    }
+
+    /// <summary>Shows why a form was refused, with the status a script or test would expect from the REST API.</summary>
+    protected void Refuse(int status, string failure, IReadOnlyDictionary<string, string[]>? errors = null)
+    {
+        Failure = failure;
+        Errors = errors ?? new Dictionary<string, string[]>();
+        Http.Response.StatusCode = status;
+    }
+
+    protected string[] ErrorsFor(string field) => Errors.TryGetValue(field, out var e) ? e : [];
+}

@@ -1,0 +1,49 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OptLib.Library.Retrieval;
+
+/// <summary>
+/// Settings under "Retrieval": the model-backed stage of <see cref="RetrieveInsights"/> and the caps that keep its
+/// prompts about the same size however large the library grows (docs/decisions/0007-bounded-retrieval-prompt.md).
+/// </summary>
+public sealed class RetrievalOptions : IValidatableObject
+{
+    public const string Section = "Retrieval";
+
+    /// <summary>Ask the configured model to label the problem and check the candidates' conditions. Off: lexical ranking only.</summary>
+    public bool UseModel { get; set; } = true;
+
+    /// <summary>How many of the best fused candidates the applicability check judges, in one call.</summary>
+    [Range(1, 40)]
+    public int ApplicabilityCandidates { get; set; } = 12;
+
+    /// <summary>Each candidate's condition is cut to this many o200k tokens in the applicability prompt.</summary>
+    [Range(16, 1000)]
+    public int MaxConditionTokens { get; set; } = 120;
+
+    /// <summary>The problem (and, for the program stage, the formulation) is cut to this many tokens in either prompt.</summary>
+    [Range(100, 20_000)]
+    public int MaxProblemTokens { get; set; } = 1500;
+
+    /// <summary>
+    /// The ceiling of either prompt in o200k tokens. A taxonomy whose label list would pass it shows its labels with
+    /// the most active insights first, as many as fit; an applicability prompt that would pass it judges fewer candidates.
+    /// </summary>
+    [Range(500, 100_000)]
+    public int PromptTokenBudget { get; set; } = 4000;
+
+    /// <summary>How often a reply that is not the JSON asked for is sent back before the lexical ranking stands.</summary>
+    [Range(1, 5)]
+    public int MaxAttempts { get; set; } = 2;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // The fixed parts (instructions, the problem, one candidate) must fit, or no prompt could be built at all.
+        if (MaxProblemTokens + MaxConditionTokens + 300 > PromptTokenBudget)
+        {
+            yield return new ValidationResult(
+                $"{Section}:PromptTokenBudget ({PromptTokenBudget}) must exceed {Section}:MaxProblemTokens + {Section}:MaxConditionTokens + 300 ({MaxProblemTokens + MaxConditionTokens + 300}).",
+                [nameof(PromptTokenBudget)]);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Text;
+using OptLib.Library.Prompts;
+using OptLib.Library.Taxonomy;
+
+namespace OptLib.Library.Retrieval;
+
+/// <summary>
+/// Builds the two prompts of the model-backed retrieval stage inside <see cref="RetrievalOptions.PromptTokenBudget"/>:
+/// the labelling prompt shows level-2 labels only (no definitions), and the applicability prompt shows at most
+/// <see cref="RetrievalOptions.ApplicabilityCandidates"/> conditions, each cut to
+/// <see cref="RetrievalOptions.MaxConditionTokens"/>. Neither grows with the number of insights.
+/// </summary>
+public sealed class RetrievalPrompts(PromptLibrary prompts, RetrievalOptions options)
+{
+    /// <summary>A level-2 label the model may choose, in the order it should be kept when the list must be cut.</summary>
+    public sealed record Label(long NodeId, string Stage, string Level1, string Level2);
+
+    public sealed record Candidate(long Id, string Condition);
+
+    /// <summary>A rendered prompt, its size in o200k tokens, and how many labels or candidates it shows.</summary>
+    public sealed record Prompt(string Template, string Text, int Tokens, int Shown);
+
+    /// <summary>The problem, and for the program stage the formulation, each cut so that together they fit the cap.</summary>
+    public string ProblemText(string problem, string? formulation)
+    {
+        if (string.IsNullOrWhiteSpace(formulation))
+        {
+            return PromptTokens.Cut(problem.Trim(), options.MaxProblemTokens);
+        }
+
+        var half = options.MaxProblemTokens / 2;
+        return PromptTokens.Cut(problem.Trim(), half) + "\n\nFormulation:\n" + PromptTokens.Cut(formulation.Trim(), half);
+    }
+
+    /// <summary>
+    /// The labelling prompt with as many of <paramref name="labels"/> as fit the budget, taken in the given order and
+    /// shown grouped by stage and level 1.
+    /// </summary>
+    public Prompt Labelling(string stage, string problemText, IReadOnlyList<Label> labels)
+    {
+        var template = prompts[PromptLibrary.TaxonomyLabels];
+        string Render(int count) => template.Render(new Dictionary<string, string>
+        {
+            ["labels"] = LabelList(labels.Take(count)),
+            ["stage"] = stage,
+            ["problem"] = problemText,
+        });
+
+        return Largest(template.Id, labels.Count, Render);
+    }
+
+    /// <summary>The applicability prompt for the first candidates that fit the budget, at most the configured number.</summary>
+    public Prompt Applicability(string stage, string problemText, IReadOnlyList<Candidate> candidates)
+    {
+        var template = prompts[PromptLibrary.Applicability];
+        var items = candidates.Take(options.ApplicabilityCandidates)
+            .Select(c => string.Create(CultureInfo.InvariantCulture, $"[{c.Id}] {PromptTokens.Cut(OneLine(c.Condition), options.MaxConditionTokens)}"))
+            .ToList();
+        string Render(int count) => template.Render(new Dictionary<string, string>
+        {
+            ["candidates"] = string.Join('\n', items.Take(count)),
+            ["stage"] = stage,
+            ["problem"] = problemText,
+        });
+
+        return Largest(template.Id, items.Count, Render);
+    }
+
+    /// <summary>
+    /// The key a label is matched by: <see cref="TaxonomyLabels.Normalise"/> with the spacing around slashes ignored,
+    /// so "Capacity/Resource Balance" and "capacity / resource balances" meet.
+    /// </summary>
+    public static string Key(string label) =>
+        TaxonomyLabels.Normalise(label.Replace("/", " / ", StringComparison.Ordinal)).Replace(" / ", "/", StringComparison.Ordinal);
+
+    /// <summary>Finds the labels a reply names, as "level 1 / level 2", a full path, or a level-2 label alone.</summary>
+    public static HashSet<long> Match(IEnumerable<string> chosen, IEnumerable<Label> shown)
+    {
+        var byKey = new Dictionary<string, HashSet<long>>(StringComparer.Ordinal);
+        foreach (var label in shown)
+        {
+            foreach (var key in new[] { $"{label.Stage}/{label.Level1}/{label.Level2}", $"{label.Level1}/{label.Level2}", label.Level2 }.Select(Key))
+            {
+                (byKey.TryGetValue(key, out var ids) ? ids : byKey[key] = []).Add(label.NodeId);
+            }
+        }
+
+        return chosen.SelectMany(c => byKey.GetValueOrDefault(Key(c)) ?? []).ToHashSet();
+    }
+
+    /// <summary>"Stage" lines, each followed by "- level 1: level 2; level 2" lines, in name order.</summary>
+    private static string LabelList(IEnumerable<Label> labels)
+    {
+        var text = new StringBuilder();
+        foreach (var stage in labels.GroupBy(l => l.Stage).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            text.Append(stage.Key).Append('\n');
+            foreach (var level1 in stage.GroupBy(l => l.Level1).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                text.Append("- ").Append(level1.Key).Append(": ")
+                    .AppendJoin("; ", level1.Select(l => l.Level2).Order(StringComparer.Ordinal)).Append('\n');
+            }
+        }
+
+        return text.ToString().TrimEnd();
+    }
+
+    /// <summary>The prompt with the most items (up to <paramref name="count"/>) that stays within the budget.</summary>
+    private Prompt Largest(string template, int count, Func<int, string> render)
+    {
+        var text = render(count);
+        var tokens = PromptTokens.Count(text);
+        if (tokens <= options.PromptTokenBudget)
+        {
+            return new Prompt(template, text, tokens, count);
+        }
+
+        // Binary search for the largest count that fits; the empty list always fits (the options validate that).
+        var (fits, over) = (0, count);
+        while (over - fits > 1)
+        {
+            var middle = (fits + over) / 2;
+            if (PromptTokens.Count(render(middle)) <= options.PromptTokenBudget)
+            {
+                fits = middle;
+            }
+            else
+            {
+                over = middle;
+            }
+        }
+
+        text = render(fits);
+        return new Prompt(template, text, PromptTokens.Count(text), fits);
+    }
+
+    private static string OneLine(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+}
