@@ -41,24 +41,29 @@ public static partial class Answers
         }
 
         var near = (double v) => Math.Abs(v - expected) <= Math.Max(problem.ToleranceAbsolute ?? solver.AbsoluteTolerance, (problem.ToleranceRelative ?? solver.RelativeTolerance) * Math.Abs(expected));
-        if (Numbers(problem.Text).Any(near))
+        if (Numbers(problem.Text, GroupedNumber()).Any(near))
         {
             return null; // the problem states the number itself, so a program may use it
         }
 
-        return Numbers(WithoutComments(source)).FirstOrDefault(near) is var hit && near(hit)
+        return Numbers(WithoutComments(source), PlainNumber()).FirstOrDefault(near) is var hit && near(hit)
             ? $"the source holds the expected objective {hit.ToString(CultureInfo.InvariantCulture)} as a literal; the objective must come from the solver"
             : null;
     }
 
-    private static IEnumerable<double> Numbers(string text) => NumberPattern().Matches(text)
+    private static IEnumerable<double> Numbers(string text, Regex pattern) => pattern.Matches(text)
         .Select(m => double.TryParse(m.Value.Replace(",", string.Empty, StringComparison.Ordinal), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN)
         .Where(double.IsFinite);
 
     private static string WithoutComments(string source) => CommentPattern().Replace(source, " ");
 
+    /// <summary>Prose writes thousands with commas ("1,250").</summary>
     [GeneratedRegex(@"(?<![\w.])\d[\d,]*(?:\.\d+)?(?:[eE][+-]?\d+)?")]
-    private static partial Regex NumberPattern();
+    private static partial Regex GroupedNumber();
+
+    /// <summary>In code a comma separates arguments ("{1,2,5,0}" is not 1250).</summary>
+    [GeneratedRegex(@"(?<![\w.])\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")]
+    private static partial Regex PlainNumber();
 
     [GeneratedRegex(@"//[^\n]*|/\*.*?\*/", RegexOptions.Singleline)]
     private static partial Regex CommentPattern();

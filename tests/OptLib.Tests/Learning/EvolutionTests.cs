@@ -16,6 +16,8 @@ public sealed class EvolutionApp : ScriptedLibraryApp
 {
     public const string Narrowed = "Applies to glass works that make doors and windows from glass panes.";
 
+    public const string Tannery = "Applies to a tannery that dyes leather hides in vats.";
+
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Retrieval:UseModel"] = "false", // the lexical ranking, so the script needs no retrieval replies
@@ -28,6 +30,7 @@ public sealed class EvolutionApp : ScriptedLibraryApp
     {
         "formulation" => Formulate(call),
         "program" when call.User.Contains("glass plant", StringComparison.Ordinal) => Code(call.User.Contains("HELP-TOKEN", StringComparison.Ordinal) ? Right : Wrong),
+        "program" when call.User.Contains("tannery", StringComparison.Ordinal) => Code(call.User.Contains("TAN-TOKEN", StringComparison.Ordinal) ? Right : Wrong),
         "program" => Code(call.User.Contains("HELP-TOKEN", StringComparison.Ordinal) ? Wrong : Right),
         // Every retrieved insight is judged negative; one verdict names an insight that was never shown, with a
         // label that does not exist: it is skipped, and the rest of the diagnosis still counts.
@@ -36,6 +39,7 @@ public sealed class EvolutionApp : ScriptedLibraryApp
             labels = ShownInsights(call.User).Select(i => new { id = i.Id, label = "Negative", reason = "it changed the hours" })
                 .Append(new { id = 987654L, label = "harmful", reason = "no such insight" }),
         }),
+        "refine-condition" when call.User.Contains("TAN-TOKEN", StringComparison.Ordinal) => JsonSerializer.Serialize(new { conditions = new[] { Tannery } }),
         "refine-condition" => JsonSerializer.Serialize(new { conditions = new[] { "When a plant makes products with limited hours per week.", Narrowed } }),
         _ => throw new InvalidOperationException($"No script for {call.Purpose}."),
     };
@@ -95,6 +99,28 @@ public sealed class EvolutionTests(EvolutionApp app) : IClassFixture<EvolutionAp
         var again = await app.SendAsync(new RefineInsightCondition(planted, "test"));
         Assert.Equal(("kept", 1.0), (again.Result, again.CurrentScore));
         Assert.Equal(2, (await app.InsightAsync(planted)).Version);
+    }
+
+    [Fact]
+    public async Task AnInsightRankedJustBelowTheRetrievedOneThatFixesAProblemIsFoundAndItsRefinedConditionRetrievesIt()
+    {
+        var rival = await app.AddActiveInsightAsync("General Formulation", "Integrality of Counts",
+            "When leather hides are tanned in vats and drums.", "Hides come in whole lots.");
+        var missed = await app.AddActiveInsightAsync("General Formulation", "Binary Indicators", "When hides are dyed.", "TAN-TOKEN: dye lots are whole.");
+        var problem = await app.AddProblemAsync("A tannery dyes leather hides in vats; maximise output.", 36, "train");
+        Assert.Equal([false], await RetrievedForAsync([problem], missed));
+
+        var diagnosis = await app.SendAsync(new DiagnoseProblem(problem, "run-2"));
+
+        Assert.Equal("failed", diagnosis.Result);
+        Assert.Contains(diagnosis.Labels, l => l.InsightId == rival && l.Label == "negative");
+        Assert.Contains(diagnosis.Labels, l => l.InsightId == missed && l.Label == "unretrieved");
+        Assert.Equal([Text(problem)], (await app.InsightAsync(missed)).Evidence.Unretrieved);
+
+        var refined = await app.SendAsync(new RefineInsightCondition(missed, "test"));
+
+        Assert.Equal(("refined", 0.0, 1.0, EvolutionApp.Tannery), (refined.Result, refined.CurrentScore, refined.Best!.Score, refined.Best.Condition));
+        Assert.Equal([true], await RetrievedForAsync([problem], missed));
     }
 
     private static string Text(long id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture);

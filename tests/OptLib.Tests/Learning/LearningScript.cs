@@ -114,24 +114,10 @@ public abstract class ScriptedLibraryApp : OptLibApp
     public Task<Insight> InsightAsync(long id) =>
         WithDbAsync(db => db.Insights.AsNoTracking().Include(i => i.Taxonomy).SingleAsync(i => i.Id == id));
 
-    public Task<long> AddActiveInsightAsync(string stage, string level2, string condition, string explanation) => WithDbAsync(async db =>
+    /// <summary>Adds an active insight through the library's own request, filed under an existing level-2 label.</summary>
+    public async Task<long> AddActiveInsightAsync(string stage, string level2, string condition, string explanation)
     {
-        var node = await db.TaxonomyNodes.Include(n => n.Parent!).ThenInclude(p => p.Parent)
-            .FirstAsync(n => n.Depth == 2 && n.Name == level2 && n.Parent!.Parent!.Name == stage);
-        var insight = new Insight
-        {
-            Condition = condition,
-            Explanation = explanation,
-            Status = InsightStatus.Active,
-            Version = 1,
-            Taxonomy = [node],
-            CreatedBy = "test",
-            UpdatedBy = "test",
-            CreatedAt = DateTimeOffset.UtcNow,
-            UpdatedAt = DateTimeOffset.UtcNow,
-        };
-        db.Insights.Add(insight);
-        await db.SaveChangesAsync();
-        return insight.Id;
-    });
+        var node = await WithDbAsync(db => db.TaxonomyNodes.Where(n => n.Depth == 2 && n.Name == level2 && n.Parent!.Parent!.Name == stage).Select(n => n.Id).SingleAsync());
+        return (await SendAsync(new CreateInsight(condition, explanation, string.Empty, [node], "active", [], [], "planted by the test", "test"))).Id;
+    }
 }
