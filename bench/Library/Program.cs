@@ -1,146 +1,176 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using OptLib.Library;
+using OptLib.Library.Bench;
 using OptLib.Library.Insights;
+using OptLib.Library.Interchange;
+using OptLib.Library.Models;
+using OptLib.Library.Prompts;
 using OptLib.Library.Retrieval;
 using OptLib.Library.Storage;
+using OptLib.Library.Taxonomy;
 using Pgvector;
 using Pgvector.EntityFrameworkCore;
 
-// Retrieval latency on the embedded database (PGlite + pgvector, in memory) at growing library sizes: pgvector kNN
-// with the HNSW index and without it (exact scan), HNSW's recall@10 against the exact answer, and the whole
-// RetrieveInsights handler (kNN + full-text + RRF). Usage: dotnet run -c Release --project bench/Library [-- 1000 10000]
-var sizes = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [1000, 10000];
+// The library at growing sizes on the embedded database (PGlite + pgvector, in memory): AlphaOPT's 139 insights, then
+// synthetic insights written from AlphaOPT's own text, so their lexical embeddings look like real ones. At each size:
+// the retrieval prompts in o200k tokens next to AlphaOPT's scheme, and kNN latency with and without the HNSW index
+// with HNSW's recall@10. See README.md. Usage: dotnet run -c Release --project bench/Library [-- 139 1000 10000 100000]
+var sizes = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [139, 1000, 10000, 100000];
 const int Queries = 50;
+const int HandlerQueries = 20;
+const int TokenProblems = 20;
+int[] efSearches = [40, 100, 200];
+var data = AlphaOpt.Find();
 var lexical = new LexicalEmbedding();
-Console.WriteLine($"embedding {lexical.ModelId} ({lexical.Dimensions} dimensions), {Queries} queries per size, HNSW m=16 ef_construction=64 ef_search=40 (default)");
-Console.WriteLine();
-Console.WriteLine("| insights | load s | kNN exact p50 / p95 ms | kNN HNSW p50 / p95 ms | HNSW recall@10 | HNSW ef_search=100 p50 / p95 ms | its recall@10 | RetrieveInsights p50 / p95 ms |");
-Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, embedding {lexical.ModelId} ({lexical.Dimensions} dimensions), HNSW m=16 ef_construction=64");
 
+var builder = Host.CreateApplicationBuilder([]);
+builder.Configuration["OptLib:DataDirectory"] = Directory.CreateTempSubdirectory("optlib-bench-").FullName;
+builder.Configuration["OptLib:Embedded:InMemory"] = "true";
+builder.Configuration["OptLib:Embedded:HealthCheckSeconds"] = "3600"; // building HNSW over 100k rows takes minutes: not a hang
+builder.Configuration["Worker:InProcess"] = "false";
+builder.Configuration["Serilog:MinimumLevel:Default"] = "Warning";
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.AddLibrary();
+builder.AddModels();
+using var host = builder.Build();
+await host.StartAsync();
+
+await using (var scope = host.Services.CreateAsyncScope())
+{
+    var import = await ActivatorUtilities.CreateInstance<ImportLibraryHandler>(scope.ServiceProvider).Handle(new ImportLibrary(
+        JsonSerializer.Deserialize<AlphaOptDocument>($"{{\"library\": {File.ReadAllText(data.Library)}, \"taxonomy\": {File.ReadAllText(data.Taxonomy)}}}")!, "bench"), CancellationToken.None);
+    Console.WriteLine($"imported AlphaOPT's library: {import.Created} insights");
+}
+
+var problems = data.Problems();
+var generator = await SyntheticInsights.FromLibraryAsync(host.Services, problems);
+var tokenRows = new List<string>();
+var latencyRows = new List<string>();
+var count = 139;
 foreach (var size in sizes)
 {
-    var builder = Host.CreateApplicationBuilder([]);
-    builder.Configuration["OptLib:DataDirectory"] = Directory.CreateTempSubdirectory("optlib-bench-").FullName;
-    builder.Configuration["OptLib:Embedded:InMemory"] = "true";
-    builder.Configuration["Worker:InProcess"] = "false";
-    builder.Configuration["Serilog:MinimumLevel:Default"] = "Warning";
-    builder.AddLibrary();
-    using var host = builder.Build();
-    await host.StartAsync();
-
-    var random = new Random(size);
-    var load = Stopwatch.StartNew();
-    await using (var scope = host.Services.CreateAsyncScope())
+    if (size > count)
     {
-        var db = scope.ServiceProvider.GetRequiredService<OptLibDbContext>();
-        var leaves = await db.TaxonomyNodes.Where(n => n.Depth == 2).ToListAsync();
-        for (var done = 0; done < size; done += 500)
-        {
-            for (var i = done; i < Math.Min(size, done + 500); i++)
-            {
-                db.Insights.Add(new Insight
-                {
-                    Status = InsightStatus.Active,
-                    Version = 1,
-                    Condition = Synthetic.Sentence(random, 40),
-                    Explanation = Synthetic.Sentence(random, 60),
-                    Taxonomy = [leaves[random.Next(leaves.Count)]],
-                    CreatedBy = "bench",
-                    UpdatedBy = "bench",
-                    CreatedAt = DateTimeOffset.UtcNow,
-                    UpdatedAt = DateTimeOffset.UtcNow,
-                });
-            }
-
-            await db.SaveChangesAsync(); // batched INSERTs (never COPY on PGlite); the interceptor embeds each row
-            db.ChangeTracker.Clear();
-            leaves = await db.TaxonomyNodes.Where(n => n.Depth == 2).ToListAsync();
-        }
+        var (insertSeconds, indexSeconds) = await generator.AddAsync(host.Services, size - count, new Random(size));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{size} insights: inserted {size - count} in {insertSeconds:F0} s, rebuilt the indexes in {indexSeconds:F0} s"));
+        count = size;
     }
 
-    load.Stop();
-    var exact = new List<double>();
-    var hnsw = new List<double>();
-    var hnswWide = new List<double>();
-    double recallWide = 0;
-    var handler = new List<double>();
-    double recall = 0;
-    await using (var scope = host.Services.CreateAsyncScope())
+    await using var scope = host.Services.CreateAsyncScope();
+    var services = scope.ServiceProvider;
+    var db = services.GetRequiredService<OptLibDbContext>();
+    db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
+    var settings = services.GetRequiredService<IOptions<RetrievalOptions>>();
+    var prompts = services.GetRequiredService<PromptLibrary>();
+    var embeddings = services.GetRequiredService<IEmbeddingProvider>();
+
+    // Prompt tokens per problem: ours (labelling + one applicability call) and AlphaOPT's (the taxonomy with
+    // definitions + every condition under the chosen labels, 30 to a call), for the same problems and labels.
+    var tree = await TaxonomyTree.LoadAsync(db, CancellationToken.None);
+    var withModel = new RetrieveInsightsHandler(db, embeddings, new BenchModel(tree), prompts, settings);
+    var ours = new List<int>();
+    var theirs = new List<int>();
+    var theirCalls = new List<int>();
+    foreach (var problem in problems.Take(TokenProblems))
     {
-        var db = scope.ServiceProvider.GetRequiredService<OptLibDbContext>();
-        var retrieve = ActivatorUtilities.CreateInstance<RetrieveInsightsHandler>(scope.ServiceProvider);
-        for (var q = 0; q < Queries + 3; q++)
+        var result = await withModel.Handle(new RetrieveInsights(problem, "formulation", null, 8), CancellationToken.None);
+        ours.Add(result.Prompts!.Sum(p => p.Tokens));
+        var (tokens, calls) = await AlphaOptScheme.TokensAsync(db, tree, prompts, problem, result.Labels ?? []);
+        theirs.Add(tokens);
+        theirCalls.Add(calls);
+    }
+
+    tokenRows.Add(string.Create(CultureInfo.InvariantCulture,
+        $"| {size} | {ours.Average():F0} | {ours.Max()} | {theirs.Average():F0} | {theirs.Max()} | {theirCalls.Average():F1} | {theirs.Average() / ours.Average():F1}× |"));
+    Console.WriteLine(tokenRows[^1]);
+
+    if (size < 1000)
+    {
+        continue;
+    }
+
+    var lexicalOnly = new RetrieveInsightsHandler(db, embeddings, new UnconfiguredChatModel(), prompts, settings);
+    var exact = new List<double>();
+    var hnsw = efSearches.ToDictionary(e => e, _ => new List<double>());
+    var recall = efSearches.ToDictionary(e => e, _ => 0.0);
+    var handler = new List<double>();
+    var random = new Random(size);
+    for (var q = 0; q < Queries + 3; q++)
+    {
+        var problem = problems[random.Next(problems.Count)];
+        var vector = new Vector(lexical.Embed(problem));
+
+        await db.Database.ExecuteSqlRawAsync("SET enable_indexscan = off; SET enable_seqscan = on");
+        var clock = Stopwatch.StartNew();
+        var truth = await db.Insights.OrderBy(i => i.Embedding!.CosineDistance(vector)).Take(10).Select(i => i.Id).ToListAsync();
+        var exactMs = clock.Elapsed.TotalMilliseconds;
+
+        // Forces the index even where the planner would scan a small table, so these columns measure HNSW itself.
+        await db.Database.ExecuteSqlRawAsync("SET enable_indexscan = on; SET enable_seqscan = off");
+        var hnswMs = new Dictionary<int, double>();
+        foreach (var ef in efSearches)
         {
-            var problem = Synthetic.Sentence(random, 80);
-            var vector = new Vector(lexical.Embed(problem));
-
-            await db.Database.ExecuteSqlRawAsync("SET enable_indexscan = off; SET enable_seqscan = on");
-            var clock = Stopwatch.StartNew();
-            var truth = await db.Insights.OrderBy(i => i.Embedding!.CosineDistance(vector)).Take(10).Select(i => i.Id).ToListAsync();
-            var exactMs = clock.Elapsed.TotalMilliseconds;
-
-            // Forces the index even where the planner would scan a small table, so this column measures HNSW itself.
-            await db.Database.ExecuteSqlRawAsync("SET enable_indexscan = on; SET enable_seqscan = off");
+            var setting = string.Create(CultureInfo.InvariantCulture, $"SET hnsw.ef_search = {ef}"); // a number of ours, not input
+            await db.Database.ExecuteSqlRawAsync(setting);
             clock.Restart();
             var approx = await db.Insights.OrderBy(i => i.Embedding!.CosineDistance(vector)).Take(10).Select(i => i.Id).ToListAsync();
-            var hnswMs = clock.Elapsed.TotalMilliseconds;
-
-            await db.Database.ExecuteSqlRawAsync("SET hnsw.ef_search = 100");
-            clock.Restart();
-            var wide = await db.Insights.OrderBy(i => i.Embedding!.CosineDistance(vector)).Take(10).Select(i => i.Id).ToListAsync();
-            var wideMs = clock.Elapsed.TotalMilliseconds;
-            await db.Database.ExecuteSqlRawAsync("RESET hnsw.ef_search");
-
-            await db.Database.ExecuteSqlRawAsync("SET enable_seqscan = on");
-            clock.Restart();
-            await retrieve.Handle(new RetrieveInsights(problem, q % 2 == 0 ? "formulation" : "program", null, 8), CancellationToken.None);
-            var handlerMs = clock.Elapsed.TotalMilliseconds;
-
-            if (q < 3)
+            hnswMs[ef] = clock.Elapsed.TotalMilliseconds;
+            if (q >= 3)
             {
-                continue; // warm-up
+                recall[ef] += truth.Intersect(approx).Count() / 10.0;
             }
-
-            exact.Add(exactMs);
-            hnsw.Add(hnswMs);
-            hnswWide.Add(wideMs);
-            recallWide += truth.Intersect(wide).Count() / 10.0;
-            handler.Add(handlerMs);
-            recall += truth.Intersect(approx).Count() / 10.0;
         }
 
+        await db.Database.ExecuteSqlRawAsync("RESET hnsw.ef_search; SET enable_seqscan = on");
+        double? handlerMs = null;
+        if (q < HandlerQueries + 3)
+        {
+            clock.Restart();
+            await lexicalOnly.Handle(new RetrieveInsights(problem, q % 2 == 0 ? "formulation" : "program", null, 8), CancellationToken.None);
+            handlerMs = clock.Elapsed.TotalMilliseconds;
+        }
+
+        if (q < 3)
+        {
+            continue; // warm-up
+        }
+
+        exact.Add(exactMs);
+        foreach (var ef in efSearches)
+        {
+            hnsw[ef].Add(hnswMs[ef]);
+        }
+
+        if (handlerMs is { } ms)
+        {
+            handler.Add(ms);
+        }
     }
 
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {size} | {load.Elapsed.TotalSeconds:F0} | {P(exact, 50):F1} / {P(exact, 95):F1} | {P(hnsw, 50):F1} / {P(hnsw, 95):F1} | {recall / Queries:F3} | {P(hnswWide, 50):F1} / {P(hnswWide, 95):F1} | {recallWide / Queries:F3} | {P(handler, 50):F1} / {P(handler, 95):F1} |"));
-    await host.StopAsync();
+    var perEf = string.Join(" | ", efSearches.Select(ef => string.Create(CultureInfo.InvariantCulture, $"{Stats.P(hnsw[ef], 50):F1} / {Stats.P(hnsw[ef], 95):F1} | {recall[ef] / Queries:F3}")));
+    latencyRows.Add(string.Create(CultureInfo.InvariantCulture,
+        $"| {size} | {Stats.P(exact, 50):F1} / {Stats.P(exact, 95):F1} | {perEf} | {Stats.P(handler, 50):F0} / {Stats.P(handler, 95):F0} |"));
+    Console.WriteLine(latencyRows[^1]);
 }
 
-static double P(List<double> values, int percentile)
-{
-    var sorted = values.Order().ToList();
-    return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
-}
-
-internal static class Synthetic
-{
-    private static readonly string[] Vocabulary =
-    [
-        "vehicle", "depot", "route", "customer", "visit", "tour", "subtour", "capacity", "budget", "weight", "value", "item",
-        "knapsack", "flow", "arc", "node", "source", "sink", "conservation", "supply", "demand", "warehouse", "factory",
-        "store", "shipping", "cost", "profit", "revenue", "production", "inventory", "period", "month", "stock", "holding",
-        "setup", "fixed", "charge", "binary", "integer", "continuous", "variable", "constraint", "objective", "maximise",
-        "minimise", "ratio", "percentage", "proportion", "blend", "nutrient", "protein", "machine", "hours", "labour",
-        "worker", "job", "assignment", "schedule", "makespan", "deadline", "precedence", "shift", "nurse", "staff",
-        "investment", "return", "risk", "probability", "portfolio", "bound", "limit", "minimum", "maximum", "strict",
-        "inequality", "big-m", "indicator", "linking", "index", "matrix", "dimension", "solver", "cp-sat", "linear",
-        "scaling", "unit", "ton", "kilogram", "dollar", "truck", "van", "city", "facility", "open", "location", "plant",
-    ];
-
-    public static string Sentence(Random random, int words) =>
-        string.Join(' ', Enumerable.Range(0, words).Select(_ => Vocabulary[random.Next(Vocabulary.Length)]));
-}
+Console.WriteLine();
+Console.WriteLine($"Prompt tokens per problem (o200k, formulation stage, {TokenProblems} AlphaOPT task descriptions)");
+Console.WriteLine("| insights | ours mean | ours max | AlphaOPT scheme mean | AlphaOPT max | AlphaOPT calls | ratio |");
+Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+tokenRows.ForEach(Console.WriteLine);
+Console.WriteLine();
+Console.WriteLine($"kNN latency, ms p50 / p95 ({Queries} real problems; RetrieveInsights without a model: {HandlerQueries})");
+Console.WriteLine("| insights | exact scan | " + string.Join(" | ", efSearches.Select(ef => $"HNSW ef_search={ef} | recall@10"))+ " | RetrieveInsights |");
+Console.WriteLine("|---:|---:|" + string.Concat(efSearches.Select(_ => "---:|---:|")) + "---:|");
+latencyRows.ForEach(Console.WriteLine);
+await host.StopAsync();

@@ -38,6 +38,8 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["OptLib:Embedded:InMemory"] = "true",
     ["Worker:InProcess"] = "true", // the Hangfire phase; the direct phases enqueue nothing, so the servers idle
     ["Worker:SolveConcurrency"] = SolveConcurrency.ToString(CultureInfo.InvariantCulture),
+    // The lexical ranking only: the model-backed stage's cost is model calls, which are what this bench leaves out.
+    ["Retrieval:UseModel"] = "false",
     ["Logging:LogLevel:Default"] = "Warning",
 });
 builder.AddLibrary();

@@ -41,16 +41,24 @@ internal static class Commands
         }
     }
 
-    public static async Task<int> ImportLibraryAsync(IServiceProvider services, FileInfo library, FileInfo? taxonomy, CancellationToken ct)
+    /// <summary>Reads the files first, so that a wrong path is reported before any database starts.</summary>
+    public static async Task<int> ImportLibraryAsync(string[] args, FileInfo library, FileInfo? taxonomy, CancellationToken ct)
     {
         var document = new AlphaOptDocument
         {
             Library = await ReadJsonAsync<List<AlphaOptInsight>>(library, ct),
             Taxonomy = taxonomy is null ? null : await ReadJsonAsync<Dictionary<string, Dictionary<string, Dictionary<string, AlphaOptLabel>>>>(taxonomy, ct),
         };
+        return document.Library is null
+            ? await FailAsync($"{library.FullName} holds no library array.")
+            : await WithHostAsync(args, runJobServer: false, (services, c) => ImportLibraryAsync(services, library.Name, document, c), ct);
+    }
+
+    private static async Task<int> ImportLibraryAsync(IServiceProvider services, string name, AlphaOptDocument document, CancellationToken ct)
+    {
         var report = await services.GetRequiredService<ISender>().Send(new ImportLibrary(document, Actor), ct);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Imported {library.Name}: {report.Created} created, {report.Updated} updated, {report.Skipped} skipped; labels {report.LabelsCreated} created, {report.LabelsUpdated} updated."));
+            $"Imported {name}: {report.Created} created, {report.Updated} updated, {report.Skipped} skipped; labels {report.LabelsCreated} created, {report.LabelsUpdated} updated."));
         foreach (var skipped in report.Items.Where(i => i.Outcome == "skipped"))
         {
             Console.WriteLine($"  skipped {skipped.Source ?? skipped.Id?.ToString(CultureInfo.InvariantCulture)}: {skipped.Reason}");
@@ -64,10 +72,18 @@ internal static class Commands
         return Succeeded;
     }
 
-    public static async Task<int> ImportTasksAsync(IServiceProvider services, FileInfo file, string dataset, string split, CancellationToken ct)
+    /// <summary>Reads the file first, so that a wrong path is reported before any database starts.</summary>
+    public static async Task<int> ImportTasksAsync(string[] args, FileInfo file, string dataset, string split, CancellationToken ct)
     {
         using var tasks = await ReadJsonAsync<JsonDocument>(file, ct);
-        var report = await services.GetRequiredService<ISender>().Send(new ImportTasks(dataset, split, tasks!.RootElement, Actor), ct);
+        return tasks is null
+            ? await FailAsync($"{file.FullName} holds JSON null.")
+            : await WithHostAsync(args, runJobServer: false, (services, c) => ImportTasksAsync(services, file, dataset, split, tasks.RootElement, c), ct);
+    }
+
+    private static async Task<int> ImportTasksAsync(IServiceProvider services, FileInfo file, string dataset, string split, JsonElement tasks, CancellationToken ct)
+    {
+        var report = await services.GetRequiredService<ISender>().Send(new ImportTasks(dataset, split, tasks, Actor), ct);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Imported {file.Name} as {report.Dataset}/{report.Split}: {report.Created} created, {report.Updated} updated, {report.Unchanged} unchanged, {report.Flagged.Count} flagged, {report.Skipped.Count} skipped."));
         foreach (var note in report.Flagged.Concat(report.Skipped))
@@ -164,11 +180,12 @@ internal static class Commands
         return Succeeded;
     }
 
+    /// <summary>A file's JSON; a missing or malformed file is a <see cref="CommandInputException"/> naming it.</summary>
     private static async Task<T?> ReadJsonAsync<T>(FileInfo file, CancellationToken ct)
     {
         if (!file.Exists)
         {
-            throw ValidationFailedException.For(file.Name, $"The file {file.FullName} does not exist.");
+            throw new CommandInputException($"{file.FullName} does not exist.");
         }
 
         await using var stream = file.OpenRead();
@@ -178,7 +195,30 @@ internal static class Commands
         }
         catch (JsonException ex)
         {
-            throw ValidationFailedException.For(file.Name, $"{file.FullName} is not the expected JSON: {ex.Message}");
+            throw new CommandInputException($"{file.FullName} is not the expected JSON: {ex.Message}");
+        }
+    }
+
+    private static async Task<int> FailAsync(string message)
+    {
+        await Console.Error.WriteLineAsync(message);
+        return InvalidInput;
+    }
+}
+
+/// <summary>Input on the command line that is wrong before anything runs: printed as one line, exit code 2.</summary>
+internal sealed class CommandInputException(string message) : Exception(message)
+{
+    public static async Task<int> HandleAsync(Func<Task<int>> command)
+    {
+        try
+        {
+            return await command();
+        }
+        catch (CommandInputException ex)
+        {
+            await Console.Error.WriteLineAsync(ex.Message);
+            return Commands.InvalidInput;
         }
     }
 }

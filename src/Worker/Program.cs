@@ -61,8 +61,8 @@ root.Subcommands.Add(createKey);
 var libraryFile = new Argument<FileInfo>("library.json") { Description = "AlphaOPT's library.json" };
 var taxonomyFile = new Option<FileInfo?>("--taxonomy") { Description = "AlphaOPT's taxonomy JSON (e.g. latest_taxonomy_new.json)" };
 var importLibrary = new Command("import-library", "Import AlphaOPT's library and taxonomy (idempotent).") { libraryFile, taxonomyFile };
-importLibrary.SetAction((parse, ct) => Commands.WithHostAsync(args, runJobServer: false,
-    (services, c) => Commands.ImportLibraryAsync(services, parse.GetValue(libraryFile)!, parse.GetValue(taxonomyFile), c), ct));
+importLibrary.SetAction((parse, ct) => CommandInputException.HandleAsync(() =>
+    Commands.ImportLibraryAsync(args, parse.GetValue(libraryFile)!, parse.GetValue(taxonomyFile), ct)));
 root.Subcommands.Add(importLibrary);
 
 var tasksFile = new Argument<FileInfo>("file") { Description = "An AlphaOPT task file: [{task_id, description, ground_truth}, ...]" };
@@ -70,8 +70,8 @@ var dataset = new Option<string>("--dataset") { Description = "The dataset's nam
 var split = new Option<string>("--split") { Description = "train or test", Required = true };
 split.AcceptOnlyFromAmong("train", "test");
 var importTasks = new Command("import-tasks", "Import AlphaOPT tasks as problems of a dataset and split (idempotent).") { tasksFile, dataset, split };
-importTasks.SetAction((parse, ct) => Commands.WithHostAsync(args, runJobServer: false,
-    (services, c) => Commands.ImportTasksAsync(services, parse.GetValue(tasksFile)!, parse.GetValue(dataset)!, parse.GetValue(split)!, c), ct));
+importTasks.SetAction((parse, ct) => CommandInputException.HandleAsync(() =>
+    Commands.ImportTasksAsync(args, parse.GetValue(tasksFile)!, parse.GetValue(dataset)!, parse.GetValue(split)!, ct)));
 root.Subcommands.Add(importTasks);
 
 var iterations = new Option<int?>("--iterations") { Description = "Learning iterations over the train split" };

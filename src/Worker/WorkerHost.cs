@@ -27,6 +27,7 @@ internal static class WorkerHost
         if (quiet)
         {
             overrides["Serilog:MinimumLevel:Default"] = "Warning";
+            overrides["Worker:Schedules"] = "false"; // the daemon owns the schedules
         }
 
         builder.Configuration.AddInMemoryCollection(overrides);

@@ -28,6 +28,12 @@ public sealed class JobEngineOptions
     [Range(5, 86_400)]
     public int InvisibilityTimeoutSeconds { get; set; } = 300;
 
+    /// <summary>
+    /// Register the configured schedules at start (hosts that run jobs). The operator's one-off commands turn it off,
+    /// so that a command run with other settings does not rewrite the daemon's schedules.
+    /// </summary>
+    public bool Schedules { get; set; } = true;
+
     /// <summary>How often a running item checks whether its job was cancelled.</summary>
     [Range(1, 60)]
     public int CancelCheckSeconds { get; set; } = 2;

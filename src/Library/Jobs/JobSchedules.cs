@@ -177,7 +177,7 @@ public sealed class JobScheduler(IServiceScopeFactory scopes, IRecurringJobManag
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
-            if (!options.Value.InProcess)
+            if (!options.Value.InProcess || !options.Value.Schedules)
             {
                 return;
             }

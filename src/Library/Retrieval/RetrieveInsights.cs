@@ -77,7 +77,10 @@ public sealed record RetrievedInsight(
 public sealed record ConditionOverride(long InsightId, string Condition);
 
 /// <param name="Labels">The level-2 labels the model chose ("stage / level 1 / level 2"), when it was asked.</param>
-/// <param name="Rejected">Candidates the applicability check judged not to apply, with its reasons; never in Insights.</param>
+/// <param name="Rejected">
+/// Candidates the applicability check judged not to apply, with its reasons, ranked by their place in the fused
+/// ranking; never in Insights.
+/// </param>
 /// <param name="Notes">What the model-backed stage did or why it was skipped or abandoned.</param>
 /// <param name="Usage">The model calls this retrieval made, re-asks included.</param>
 /// <param name="Prompts">Each prompt sent, with its template version and its size in o200k tokens.</param>
@@ -167,13 +170,15 @@ public sealed class RetrieveInsightsHandler(
 
         var query = new Vector(await embeddings.EmbedAsync(text, cancellationToken));
         var scores = new Dictionary<long, Scores>();
+
         // Vectors of another model are not comparable; during a re-embed they wait for their turn.
         var embeddingModel = embeddings.ModelId;
-        var byVector = await eligible.Where(i => i.Embedding != null && i.EmbeddingModel == embeddingModel)
+        var efSearch = Math.Max(settings.HnswEfSearch, pool);
+        var byVector = await WideSearchAsync(efSearch, () => eligible.Where(i => i.Embedding != null && i.EmbeddingModel == embeddingModel)
             .OrderBy(i => i.Embedding!.CosineDistance(query)) // ORDER BY embedding <=> @q: the HNSW index serves it
             .Take(pool)
             .Select(i => new { i.Id, Distance = i.Embedding!.CosineDistance(query) })
-            .ToListAsync(cancellationToken);
+            .ToListAsync(cancellationToken), cancellationToken);
         var overridden = request.Override is { } o ? await eligible.Where(i => i.Id == o.InsightId).Select(i => i.Explanation).FirstOrDefaultAsync(cancellationToken) : null;
         if (overridden is not null)
         {
@@ -231,11 +236,11 @@ public sealed class RetrieveInsightsHandler(
         if (chosen is { NodeIds.Count: > 0 })
         {
             var nodeIds = chosen.NodeIds.ToList();
-            var byLabel = await eligible.Where(i => i.Taxonomy.Any(t => nodeIds.Contains(t.Id)) && i.Embedding != null && i.EmbeddingModel == embeddingModel)
+            var byLabel = await WideSearchAsync(efSearch, () => eligible.Where(i => i.Taxonomy.Any(t => nodeIds.Contains(t.Id)) && i.Embedding != null && i.EmbeddingModel == embeddingModel)
                 .OrderBy(i => i.Embedding!.CosineDistance(query))
                 .Take(pool)
                 .Select(i => i.Id)
-                .ToListAsync(cancellationToken);
+                .ToListAsync(cancellationToken), cancellationToken);
             for (var r = 0; r < byLabel.Count; r++)
             {
                 Add(scores, byLabel[r], r, LabelWeight).LabelRank = r + 1;
@@ -266,6 +271,22 @@ public sealed class RetrieveInsightsHandler(
         var rejected = ranking.Select((id, index) => (id, index)).Where(x => verdicts.TryGetValue(x.id, out var v) && !v.Applies).Select(x => Row(x.id, x.index + 1)).ToList();
         return new RetrievalResult(stage, embeddings.ModelId, scores.Count, kept.Select((id, index) => Row(id, index + 1)).ToList(),
             Labels: chosen?.Paths, Rejected: judge is null ? null : rejected, Notes: notes, Usage: metered.Usage, Prompts: calls);
+    }
+
+    /// <summary>
+    /// Runs a kNN query with a wider HNSW search. The queries filter by status and stage, and an HNSW scan filters
+    /// after the index: alone it returns at most hnsw.ef_search rows (40 by default), fewer than the pool once
+    /// filtered. An ef_search of at least the pool and an iterative scan (pgvector 0.8) fill it. SET LOCAL keeps both
+    /// to a short read-only transaction that awaits nothing but its own query.
+    /// </summary>
+    private async Task<T> WideSearchAsync<T>(int efSearch, Func<Task<T>> query, CancellationToken ct)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        var ef = efSearch.ToString(CultureInfo.InvariantCulture);
+        await db.Database.ExecuteSqlAsync($"SELECT set_config('hnsw.ef_search', {ef}, true), set_config('hnsw.iterative_scan', 'strict_order', true)", ct);
+        var result = await query();
+        await transaction.CommitAsync(ct);
+        return result;
     }
 
     private sealed record Labelling(RetrievalPrompts.Prompt Prompt, IReadOnlyList<RetrievalPrompts.Label> Shown, IReadOnlyList<long> NodeIds, IReadOnlyList<string>? Paths, string? Note);

@@ -90,14 +90,17 @@ public sealed partial class SolveProblemHandler(
         // Cancelled by the caller (Hangfire cancels the token when the job is deleted or the server stops) or by a
         // cancel request the watch finds in the database, whichever process made it.
         using var solve = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var watch = WatchForCancelAsync(problem.Id, TimeSpan.FromSeconds(settings.CancelCheckSeconds), solve);
+        // A side run is not the problem's solve: a cancel request for the problem leaves it alone; its caller's token stops it.
+        var watch = request.Options is null
+            ? WatchForCancelAsync(problem.Id, TimeSpan.FromSeconds(settings.CancelCheckSeconds), solve)
+            : Task.Delay(Timeout.Infinite, solve.Token);
         var interrupted = false;
         cancellationToken = solve.Token;
         try
         {
             var step = Stopwatch.StartNew();
             var forFormulation = await Adjust(await sender.Send(new RetrieveInsights(problem.Text, "formulation", null, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), request.Options, cancellationToken);
-            usage.AddRange(forFormulation.Usage ?? []);
+            usage.AddRange(forFormulation.Usage ?? []); // the model-backed retrieval's calls are this attempt's too
             timings["retrieveFormulation"] = step.Elapsed.TotalMilliseconds;
 
             step.Restart();
@@ -180,8 +183,10 @@ public sealed partial class SolveProblemHandler(
             attempt.Status = AttemptStatus.Cancelled;
             // A stopping server is not a cancel request: the problem goes back to the queue, and Hangfire re-runs
             // the job when the exception reaches it.
-            interrupted = !watch.IsCompletedSuccessfully && !await CancelRequestedAsync(problem.Id);
-            attempt.Error = interrupted ? "interrupted: the server stopped; the problem is queued again" : "cancelled on request";
+            interrupted = request.Options is not null || (!watch.IsCompletedSuccessfully && !await CancelRequestedAsync(problem.Id));
+            attempt.Error = !interrupted ? "cancelled on request"
+                : request.Options is null ? "interrupted: the server stopped; the problem is queued again"
+                : "interrupted: the side run's caller stopped it";
         }
         finally
         {

@@ -11,9 +11,12 @@ public sealed class WorkerProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private WorkerProcess(Process process)
+    private readonly string _dataDirectory;
+
+    private WorkerProcess(Process process, string dataDirectory)
     {
         _process = process;
+        _dataDirectory = dataDirectory;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
@@ -38,8 +41,44 @@ public sealed class WorkerProcess : IDisposable
     public static string Assembly => typeof(WorkerProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "OptLib.WorkerAssembly").Value!;
 
+    public sealed record Outcome(int ExitCode, string StandardOutput, string StandardError);
+
+    /// <summary>Runs one `optlib-worker` command against <paramref name="connectionString"/> to its end.</summary>
+    public static async Task<Outcome> RunCommandAsync(string connectionString, TimeSpan timeout, params string[] arguments)
+    {
+        var start = StartInfo(connectionString, null);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"optlib-worker {string.Join(' ', arguments)} did not end within {timeout.TotalSeconds} s:\n{await stdout}\n{await stderr}");
+        }
+
+        DeleteQuietly(start.Environment["OptLib__DataDirectory"]!);
+        return new Outcome(process.ExitCode, await stdout, await stderr);
+    }
+
     /// <summary>Starts a worker on <paramref name="connectionString"/> with its own data folder and a short lease.</summary>
     public static WorkerProcess Start(string connectionString, IDictionary<string, string>? settings = null)
+    {
+        var start = StartInfo(connectionString, settings);
+        start.ArgumentList.Add("run");
+        return new WorkerProcess(Process.Start(start)!, start.Environment["OptLib__DataDirectory"]!);
+    }
+
+    private static ProcessStartInfo StartInfo(string connectionString, IDictionary<string, string>? settings)
     {
         var start = new ProcessStartInfo(ApiProcess.DotnetHost)
         {
@@ -48,7 +87,6 @@ public sealed class WorkerProcess : IDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(Assembly);
-        start.ArgumentList.Add("run");
         start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
         // Three processes share the embedded server's connection limit.
         start.Environment["ConnectionStrings__OptLib"] = connectionString + ";Maximum Pool Size=6";
@@ -62,7 +100,7 @@ public sealed class WorkerProcess : IDisposable
             start.Environment[key] = value;
         }
 
-        return new WorkerProcess(Process.Start(start)!);
+        return start;
     }
 
     /// <summary>As a crash or `kill -9` would: no shutdown, no clean-up.</summary>
@@ -79,6 +117,19 @@ public sealed class WorkerProcess : IDisposable
     {
         Kill();
         _process.Dispose();
+        DeleteQuietly(_dataDirectory);
+    }
+
+    private static void DeleteQuietly(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a log file still being flushed; the OS cleans its temp folder
+        }
     }
 
     private void Append(string? line)

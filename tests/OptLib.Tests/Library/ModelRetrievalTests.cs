@@ -1,11 +1,8 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using OptLib.Library.Access;
 using OptLib.Library.Insights;
@@ -37,8 +34,6 @@ public sealed class ModelRetrievalApp : OptLibApp
 
 public sealed partial class ModelRetrievalTests(ModelRetrievalApp app, ITestOutputHelper output) : IClassFixture<ModelRetrievalApp>
 {
-    private static readonly SemaphoreSlim ImportLock = new(1, 1);
-
     private const string RoutingProblem =
         "A courier company sends three vans from its depot to deliver parcels to twelve shops. Each shop is visited " +
         "exactly once, every van returns to the depot, and the total distance driven must be as short as possible.";
@@ -197,9 +192,10 @@ public sealed partial class ModelRetrievalTests(ModelRetrievalApp app, ITestOutp
         ];
         var random = new Random(7);
         var leaves = db.TaxonomyNodes.Where(n => n.Depth == 2).ToList();
-        for (var done = 0; done < count; done += 500)
+        // Small saves: PGlite is one session, and a long transaction would keep its health check waiting.
+        for (var done = 0; done < count; done += 100)
         {
-            for (var i = done; i < Math.Min(count, done + 500); i++)
+            for (var i = done; i < Math.Min(count, done + 100); i++)
             {
                 var length = i % 10 == 0 ? 300 : random.Next(30, 81);
                 var condition = "Applies when " + string.Join(' ', Enumerable.Range(0, length).Select(_ => words[random.Next(words.Length)]));
@@ -223,31 +219,7 @@ public sealed partial class ModelRetrievalTests(ModelRetrievalApp app, ITestOutp
         return count;
     });
 
-    private async Task<RetrievalResult> RetrieveAsync(string problem, string stage, int k)
-    {
-        using var viewer = app.ClientWithKey(await app.CreateKeyAsync(Role.Viewer));
-        var response = await viewer.PostAsJsonAsync("/api/library/retrieve", new { problem, stage, k });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<RetrievalResult>())!;
-    }
+    private Task<RetrievalResult> RetrieveAsync(string problem, string stage, int k) => LibraryCalls.RetrieveAsync(app, problem, stage, k);
 
-    private async Task ImportAsync()
-    {
-        await ImportLock.WaitAsync();
-        try
-        {
-            if (await app.WithDbAsync(db => db.Insights.CountAsync(i => i.Origin.Source == "alphaopt")) >= 139)
-            {
-                return;
-            }
-
-            using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
-            var response = await analyst.PostAsync("/api/library/import", new StringContent(AlphaOptData.ImportBody(), Encoding.UTF8, "application/json"));
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
-        finally
-        {
-            ImportLock.Release();
-        }
-    }
+    private Task ImportAsync() => LibraryCalls.ImportAlphaOptOnceAsync(app);
 }

@@ -12,8 +12,6 @@ namespace OptLib.Tests.Library;
 
 public sealed class RetrievalTests(OptLibApp app) : IClassFixture<OptLibApp>
 {
-    private static readonly SemaphoreSlim ImportLock = new(1, 1);
-
     private const string RoutingProblem =
         "A courier company sends three vans from its depot to deliver parcels to twelve shops. Each shop is visited " +
         "exactly once, every van returns to the depot, and the total distance driven must be as short as possible. " +
@@ -141,33 +139,9 @@ public sealed class RetrievalTests(OptLibApp app) : IClassFixture<OptLibApp>
         Assert.Contains("100000 characters", problem!.Errors["Problem"][0], StringComparison.Ordinal);
     }
 
-    private async Task<RetrievalResult> RetrieveAsync(string problem, string stage, int k)
-    {
-        using var viewer = app.ClientWithKey(await app.CreateKeyAsync(Role.Viewer));
-        var response = await viewer.PostAsJsonAsync("/api/library/retrieve", new { problem, stage, k });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<RetrievalResult>())!;
-    }
+    private Task<RetrievalResult> RetrieveAsync(string problem, string stage, int k) => LibraryCalls.RetrieveAsync(app, problem, stage, k);
 
-    private async Task ImportAsync()
-    {
-        await ImportLock.WaitAsync();
-        try
-        {
-            if (await app.WithDbAsync(db => db.Insights.CountAsync(i => i.Origin.Source == "alphaopt")) >= 139)
-            {
-                return;
-            }
-
-            using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
-            var response = await analyst.PostAsync("/api/library/import", new StringContent(AlphaOptData.ImportBody(), Encoding.UTF8, "application/json"));
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
-        finally
-        {
-            ImportLock.Release();
-        }
-    }
+    private Task ImportAsync() => LibraryCalls.ImportAlphaOptOnceAsync(app);
 
     private static double Cosine(float[] a, float[] b) => a.Zip(b).Sum(p => (double)p.First * p.Second);
 }

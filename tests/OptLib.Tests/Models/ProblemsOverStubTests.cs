@@ -18,7 +18,7 @@ public sealed class StubbedModelApp : OptLibApp
     public const string ModelId = "stub-model";
 
     public StubbedModelApp() =>
-        Stub = Task.Run(() => OpenAiStub.StartAsync(message => message.Contains("Write a C# program", StringComparison.Ordinal)
+        Stub = Task.Run(() => OpenAiStub.StartAsync(message => message.StartsWith("Write a C# program", StringComparison.Ordinal)
             ? "```csharp\n" + PipelineApp.Wyndor + "\n```"
             : "Sets: products. Parameters: plant hours. Variables: doors, windows. Objective: max 3d + 5w. Constraints: hours.")).GetAwaiter().GetResult();
 
@@ -57,12 +57,16 @@ public sealed class ProblemsOverStubTests(StubbedModelApp app) : IClassFixture<S
 
         var attempt = problem.LatestAttempt!;
         Assert.Equal("Correct", attempt.Status);
-        Assert.Equal((2 * 17, 2 * 5), (attempt.PromptTokens, attempt.CompletionTokens)); // the stub's usage, per call
-        Assert.Equal((2 * 17 * 2m + 2 * 5 * 8m) / 1_000_000m, attempt.CostEstimate);
+        // Every request the provider answered for this problem, the model-backed retrieval's included, is on the
+        // attempt at the stub's usage of 17 tokens in and 5 out.
+        var answered = Requests("stub:ok").Count;
+        Assert.Equal((answered * 17, answered * 5), (attempt.PromptTokens, attempt.CompletionTokens));
+        Assert.Equal((answered * 17 * 2m + answered * 5 * 8m) / 1_000_000m, attempt.CostEstimate);
         var calls = attempt.ModelUsage!.Value.EnumerateArray().ToList();
-        Assert.Equal(["formulation", "program"], calls.Select(c => c.GetProperty("purpose").GetString()));
+        Assert.Equal(answered, calls.Count);
+        Assert.Equal(["formulation", "program"], calls.Select(c => c.GetProperty("purpose").GetString()).Where(p => p is "formulation" or "program"));
         Assert.All(calls, c => Assert.Equal(StubbedModelApp.ModelId, c.GetProperty("model").GetString()));
-        var request = Assert.Single(Requests("stub:ok"), r => r.Message.Contains("Write a C# program", StringComparison.Ordinal));
+        var request = Assert.Single(Pipeline("stub:ok"), r => r.Message.StartsWith(ProgramPrompt, StringComparison.Ordinal));
         Assert.Equal(("/v1/chat/completions", "Bearer sk-test-key"), (request.Path, request.Authorization));
     }
 
@@ -72,10 +76,10 @@ public sealed class ProblemsOverStubTests(StubbedModelApp app) : IClassFixture<S
         var problem = await SolveAsync("The glass plant again. stub:rate-limited");
 
         Assert.Equal("Correct", problem.LatestAttempt!.Status);
-        var formulation = Requests("stub:rate-limited").Where(r => !r.Message.Contains("Write a C# program", StringComparison.Ordinal)).ToList();
+        var formulation = Pipeline("stub:rate-limited").Where(r => r.Message.StartsWith(FormulationPrompt, StringComparison.Ordinal)).ToList();
         Assert.Equal(2, formulation.Count); // refused once, then answered
         Assert.True(formulation[1].At - formulation[0].At >= TimeSpan.FromMilliseconds(900), $"retried after {(formulation[1].At - formulation[0].At).TotalMilliseconds} ms");
-        Assert.Equal(4, Requests("stub:rate-limited").Count);
+        Assert.Equal(4, Pipeline("stub:rate-limited").Count);
     }
 
     [Fact]
@@ -89,7 +93,7 @@ public sealed class ProblemsOverStubTests(StubbedModelApp app) : IClassFixture<S
         Assert.Contains("HTTP 500", attempt.Error, StringComparison.Ordinal);
         Assert.Null(attempt.Formulation);
         Assert.False(attempt.QueuedForLearning);
-        Assert.Equal(3, Requests("stub:broken").Count); // the call and two retries
+        Assert.Equal(3, Pipeline("stub:broken").Count); // the formulation call and two retries
     }
 
     [Fact]
@@ -100,7 +104,7 @@ public sealed class ProblemsOverStubTests(StubbedModelApp app) : IClassFixture<S
         var attempt = problem.LatestAttempt!;
         Assert.Equal("ModelFailed", attempt.Status);
         Assert.StartsWith("The model call failed after", attempt.Error, StringComparison.Ordinal);
-        Assert.Single(Requests("stub:invalid-json"));
+        Assert.Single(Pipeline("stub:invalid-json"));
     }
 
     [Fact]
@@ -110,9 +114,19 @@ public sealed class ProblemsOverStubTests(StubbedModelApp app) : IClassFixture<S
         var problem = await SolveAsync("The glass plant, slow provider. stub:slow");
 
         Assert.Equal("ModelFailed", problem.LatestAttempt!.Status);
-        Assert.Equal(3, Requests("stub:slow").Count);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}"); // three 2 s timeouts and two short pauses, not 3 x 5 s of waiting
+        Assert.Equal(3, Pipeline("stub:slow").Count);
+        // Retrieval's own model calls time out too before it falls back to the lexical ranking; each call gives up
+        // after three 2 s attempts instead of waiting out the 5 s answers.
+        var waited = Requests("stub:slow").Count;
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(waited * 2 + 20), $"took {clock.Elapsed} for {waited} requests");
     }
+
+    private const string FormulationPrompt = "You are an operations-research modeller.";
+    private const string ProgramPrompt = "Write a C# program";
+
+    /// <summary>The pipeline's own requests (formulation and program prompts), without the model-backed retrieval's.</summary>
+    private List<(string Path, string? Authorization, string Model, string Message, DateTimeOffset At)> Pipeline(string marker) =>
+        Requests(marker).Where(r => r.Message.StartsWith(FormulationPrompt, StringComparison.Ordinal) || r.Message.StartsWith(ProgramPrompt, StringComparison.Ordinal)).ToList();
 
     private List<(string Path, string? Authorization, string Model, string Message, DateTimeOffset At)> Requests(string marker) =>
         app.Stub.Received.Where(r => r.Message.Contains(marker, StringComparison.Ordinal)).ToList();

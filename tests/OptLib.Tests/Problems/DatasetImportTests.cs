@@ -38,7 +38,6 @@ public sealed class DatasetImportTests(OptLibApp app) : IClassFixture<OptLibApp>
         var stored = await app.WithDbAsync(db => db.Problems.AsNoTracking().Where(p => p.Dataset == "alphaopt").ToListAsync());
         Assert.Equal(516, stored.Count);
         Assert.Equal(516, expected.Count);
-        Assert.Single(stored, p => p.Flags.Contains(ImportTasks.NoGroundTruth)); // AlphaOPT's one item without a value
         foreach (var problem in stored)
         {
             Assert.Equal(expected[problem.ExternalId!], problem.ExpectedObjective);

@@ -1,0 +1,73 @@
+using OptLib.Library.Prompts;
+using OptLib.Library.Retrieval;
+
+namespace OptLib.Tests.Library;
+
+/// <summary>The bounded retrieval prompts on their own: no database, no model.</summary>
+public sealed class RetrievalPromptsTests
+{
+    private static readonly PromptLibrary Prompts = new();
+
+    private static readonly RetrievalPrompts.Label[] Labels =
+    [
+        new(1, "General Formulation", "Capacity/Resource Balance", "Knapsack Constraints"),
+        new(2, "General Formulation", "Routing", "Subtour Elimination Constraints"),
+        new(3, "Domain Modeling", "Routing", "Subtour Elimination Constraints"),
+        new(4, "Domain Modeling", "Network Flow", "Flow Conservation"),
+    ];
+
+    [Theory]
+    [InlineData("Capacity/Resource Balance / Knapsack Constraints", new long[] { 1 })]
+    [InlineData("  capacity / resource balances/knapsack constraint ", new long[] { 1 })]
+    [InlineData("GENERAL FORMULATION / Routing / Subtour Elimination Constraint", new long[] { 2 })]
+    [InlineData("Routing / Subtour Elimination Constraints", new long[] { 2, 3 })]
+    [InlineData("flow conservations", new long[] { 4 })]
+    [InlineData("Flow / Conservation", new long[0])]
+    [InlineData("Knapsack", new long[0])]
+    public void ChosenLabelsAreMatchedIgnoringCasePluralsAndSlashSpacing(string chosen, long[] expected) =>
+        Assert.Equal(expected, RetrievalPrompts.Match([chosen], Labels).Order());
+
+    [Fact]
+    public void ALongConditionIsCutToItsTokenCapAndAShortOneIsLeftAlone()
+    {
+        var options = new RetrievalOptions { MaxConditionTokens = 20 };
+        var prompts = new RetrievalPrompts(Prompts, options);
+        var longCondition = string.Join(' ', Enumerable.Repeat("when each truck leaves the depot", 40));
+
+        var prompt = prompts.Applicability("formulation", "A problem.", [new(7, longCondition), new(8, "When items have weights.")]);
+
+        var lines = prompt.Text.Split('\n');
+        var cut = lines.Single(l => l.StartsWith("[7] ", StringComparison.Ordinal));
+        Assert.EndsWith(" …", cut, StringComparison.Ordinal);
+        Assert.InRange(PromptTokens.Count(cut["[7] ".Length..]), 15, 21);
+        Assert.Contains("[8] When items have weights.", lines);
+        Assert.Equal(2, prompt.Shown);
+        Assert.Equal(PromptTokens.Count(prompt.Text), prompt.Tokens);
+    }
+
+    [Fact]
+    public void ALabelListOverTheBudgetKeepsTheLabelsGivenFirstAndFits()
+    {
+        var options = new RetrievalOptions { PromptTokenBudget = 700, MaxProblemTokens = 100, MaxConditionTokens = 16 };
+        var prompts = new RetrievalPrompts(Prompts, options);
+        var many = Enumerable.Range(1, 400)
+            .Select(i => new RetrievalPrompts.Label(i, "General Formulation", $"Family {i / 10}", $"Label number {i} of many"))
+            .ToList();
+
+        var prompt = prompts.Labelling("formulation", "A problem.", many);
+
+        Assert.InRange(prompt.Tokens, 1, 700);
+        Assert.InRange(prompt.Shown, 10, 399);
+        Assert.Contains($"Label number {prompt.Shown} of many", prompt.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain($"Label number {prompt.Shown + 1} of many", prompt.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ABudgetTooSmallForTheFixedPartsIsRefused()
+    {
+        var options = new RetrievalOptions { PromptTokenBudget = 1000, MaxProblemTokens = 900 };
+        var errors = options.Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)).ToList();
+        Assert.Contains(errors, e => e.ErrorMessage!.Contains("Retrieval:PromptTokenBudget", StringComparison.Ordinal));
+        Assert.Empty(new RetrievalOptions().Validate(new System.ComponentModel.DataAnnotations.ValidationContext(options)));
+    }
+}
