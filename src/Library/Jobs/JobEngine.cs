@@ -21,7 +21,10 @@ public static class JobEngine
         builder.Services.AddOptions<JobEngineOptions>().BindConfiguration(JobEngineOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         // The storage is this host's own singleton. Hangfire's default registration hands out the process-wide
         // JobStorage.Current, which a second host in the same process (tests) would silently share.
-        builder.Services.AddSingleton<JobStorage>(sp => new PostgreSqlStorage(
+        // Hangfire's global configuration (its log provider above all) is applied first, as Hangfire does for its own
+        // services: a storage built before it would log through whatever host configured Hangfire last, in tests an
+        // already disposed one.
+        builder.Services.AddSingleton<JobStorage>(sp => ConfiguredFirst(sp, () => new PostgreSqlStorage(
             new DatabaseConnectionFactory(sp.GetRequiredService<OptLibDatabase>()),
             new PostgreSqlStorageOptions
             {
@@ -31,12 +34,11 @@ public static class JobEngine
                 UseSlidingInvisibilityTimeout = true,
                 QueuePollInterval = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<JobEngineOptions>>().Value.PollIntervalSeconds),
                 InvisibilityTimeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<JobEngineOptions>>().Value.InvisibilityTimeoutSeconds),
-            }));
+            })));
         builder.Services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UseStorage(sp.GetRequiredService<JobStorage>()));
+            .UseRecommendedSerializerSettings());
 
         // Our own host rather than AddHangfireServer: Hangfire's storage must not be touched before the database
         // (possibly the embedded one) has started, and hosted services are constructed before any of them starts.
@@ -51,6 +53,12 @@ public static class JobEngine
         builder.Services.AddScoped<ScheduledJobTrigger>();
         builder.Services.AddSingleton<JobScheduler>();
         builder.Services.AddHostedService<JobScheduler.OnStart>();
+    }
+
+    private static JobStorage ConfiguredFirst(IServiceProvider services, Func<JobStorage> create)
+    {
+        _ = services.GetRequiredService<IGlobalConfiguration>();
+        return create();
     }
 
     private sealed class DatabaseConnectionFactory(OptLibDatabase database) : IConnectionFactory

@@ -35,6 +35,7 @@ public sealed class EvaluationApp : OptLibApp
     }
 }
 
+[Collection(JobServerCollection.Name)]
 public sealed class EvaluationJobTests(EvaluationApp app) : IClassFixture<EvaluationApp>
 {
     [Fact]

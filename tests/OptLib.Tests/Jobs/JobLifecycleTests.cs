@@ -75,6 +75,7 @@ public sealed class JobsApp : OptLibApp
     }
 }
 
+[Collection(JobServerCollection.Name)]
 public sealed class JobLifecycleTests(JobsApp app) : IClassFixture<JobsApp>
 {
     [Fact]

@@ -21,6 +21,7 @@ public sealed class ScheduledApp : OptLibApp
     };
 }
 
+[Collection(JobServerCollection.Name)]
 public sealed class ScheduleTests(ScheduledApp app) : IClassFixture<ScheduledApp>
 {
     [Fact]
