@@ -38,7 +38,11 @@ public static class JobEngine
         builder.Services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            // Hangfire's log provider is process-wide. Serilog's static logger outlives every host, whereas the
+            // default (this host's ILoggerFactory) breaks the logging of any other host in the process once this one
+            // is disposed, and Hangfire's loops then stop taking jobs (seen with several apps in one test process).
+            .UseSerilogLogProvider());
 
         // Our own host rather than AddHangfireServer: Hangfire's storage must not be touched before the database
         // (possibly the embedded one) has started, and hosted services are constructed before any of them starts.
