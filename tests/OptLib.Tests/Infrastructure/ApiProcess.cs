@@ -29,6 +29,12 @@ public static class ApiProcess
             start.Environment[key] = value;
         }
 
+        return await RunToEndAsync(start, timeout);
+    }
+
+    /// <summary>Runs <paramref name="start"/> to its end and collects its output; kills it after <paramref name="timeout"/> (exit code null).</summary>
+    public static async Task<Outcome> RunToEndAsync(ProcessStartInfo start, TimeSpan timeout)
+    {
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

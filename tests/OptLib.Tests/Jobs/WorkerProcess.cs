@@ -52,22 +52,10 @@ public sealed class WorkerProcess : IDisposable
             start.ArgumentList.Add(argument);
         }
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"optlib-worker {string.Join(' ', arguments)} did not end within {timeout.TotalSeconds} s:\n{await stdout}\n{await stderr}");
-        }
-
+        var run = await ApiProcess.RunToEndAsync(start, timeout);
         DeleteQuietly(start.Environment["OptLib__DataDirectory"]!);
-        return new Outcome(process.ExitCode, await stdout, await stderr);
+        Assert.True(run.ExitCode is not null, $"optlib-worker {string.Join(' ', arguments)} did not end within {timeout.TotalSeconds} s:\n{run.StandardOutput}\n{run.StandardError}");
+        return new Outcome(run.ExitCode!.Value, run.StandardOutput, run.StandardError);
     }
 
     /// <summary>Starts a worker on <paramref name="connectionString"/> with its own data folder and a short lease.</summary>
