@@ -37,9 +37,9 @@ try
     builder.AddAdminUi();
 
     var app = builder.Build();
+    app.UseSerilogRequestLogging(); // outermost, so it logs the status the client got, not the exception before it became a 4xx
     app.UseExceptionHandler();
     app.UseStatusCodePages();
-    app.UseSerilogRequestLogging();
     app.UseStaticFiles(); // the admin UI's stylesheet and script, public like any login page's
     app.UseAuthentication();
     app.UseAuthorization();
