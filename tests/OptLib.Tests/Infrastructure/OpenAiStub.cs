@@ -13,7 +13,7 @@ namespace OptLib.Tests.Infrastructure;
 /// <summary>
 /// A local OpenAI-compatible chat completions server on 127.0.0.1, to drive Semantic Kernel's real connector. The
 /// requested model id picks the behaviour: "ok", "rate-limited" (one 429 with Retry-After, then ok), "broken"
-/// (always 500), "slow" (answers after 5 s), "invalid-json" (a 200 whose body is not JSON), "hold" (never answers;
+/// (always 500), "slow" (answers after 60 s, far past any timeout a test sets), "invalid-json" (a 200 whose body is not JSON), "hold" (never answers;
 /// the request ends only when the client gives up). A "stub:behaviour"
 /// marker in the last message overrides the model id, so one service can meet every behaviour; a rate-limited
 /// message is refused once per distinct text. The reply's content comes from the optional function given to
@@ -58,7 +58,7 @@ public sealed class OpenAiStub : IAsyncDisposable
                 case "broken":
                     return Results.StatusCode(500);
                 case "slow":
-                    await Task.Delay(TimeSpan.FromSeconds(5), http.RequestAborted);
+                    await Task.Delay(TimeSpan.FromSeconds(60), http.RequestAborted);
                     break;
                 case "hold":
                     await Task.Delay(Timeout.Infinite, http.RequestAborted);

@@ -117,7 +117,7 @@ public sealed class ProblemsOverStubTests(StubbedModelApp app) : IClassFixture<S
         Assert.Equal("ModelFailed", problem.LatestAttempt!.Status);
         Assert.Equal(3, Pipeline("stub:slow").Count);
         // Retrieval's own model calls time out too before it falls back to the lexical ranking; each call gives up
-        // after three 2 s attempts instead of waiting out the 5 s answers.
+        // after three 2 s attempts instead of waiting out the 60 s answers.
         var waited = Requests("stub:slow").Count;
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(waited * 2 + 20), $"took {clock.Elapsed} for {waited} requests");
     }

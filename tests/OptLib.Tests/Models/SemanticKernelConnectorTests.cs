@@ -63,7 +63,7 @@ public sealed class SemanticKernelConnectorTests : IAsyncLifetime
         var clock = Stopwatch.StartNew();
         await Assert.ThrowsAsync<ModelCallFailedException>(() => host.Services.GetRequiredService<IChatModel>()
             .CompleteAsync(new ModelCall(ModelRole.Base, "s", "u"), CancellationToken.None));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}"); // the answer would take 60 s
     }
 
     [Fact]
