@@ -4,7 +4,8 @@
 //   node server.mjs --data <dir|memory://> --port <n> [--max-connections <n>]
 //
 // It prints one line "OPTLIB_PGLITE_READY <port>" once it accepts connections, and shuts down cleanly (flushing the
-// data directory) on SIGTERM, SIGINT, or when its standard input closes, which is how it follows its parent's death.
+// data directory) when its standard input closes, which is also how it follows its parent's death, or 45 s after
+// SIGTERM or SIGINT.
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -35,8 +36,18 @@ async function stop(code) {
   }
 }
 
-process.on('SIGTERM', () => stop(0));
-process.on('SIGINT', () => stop(0));
+// A terminal's Ctrl+C, `timeout` and systemd signal the whole process group, so a signal usually reaches this server
+// while the service is still shutting down and needs its database (Hangfire, for one, removes its servers last).
+// A signal therefore only starts a grace period, longer than the service's 30 s shutdown timeout; the service closes
+// standard input when it is done, and that stops the server at once.
+const signalGraceMs = 45_000;
+let graceTimer = null;
+function stopAfterGrace() {
+  graceTimer ??= setTimeout(() => stop(0), signalGraceMs);
+}
+
+process.on('SIGTERM', stopAfterGrace);
+process.on('SIGINT', stopAfterGrace);
 process.stdin.on('end', () => stop(0));
 process.stdin.on('error', () => stop(0));
 process.stdin.resume();

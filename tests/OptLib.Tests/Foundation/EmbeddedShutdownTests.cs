@@ -1,0 +1,59 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using OptLib.Library.Embedded;
+
+namespace OptLib.Tests.Foundation;
+
+/// <summary>
+/// A terminal's Ctrl+C, `timeout` and systemd signal the whole process group, the embedded server included, while the
+/// service still needs its database to shut down (Hangfire removes its servers last). The server keeps serving after
+/// a signal and stops as soon as the service closes its standard input.
+/// </summary>
+public sealed class EmbeddedShutdownTests
+{
+    [Fact]
+    public async Task ASignalledServerKeepsServingUntilTheServiceLetsItGo()
+    {
+        var log = new ListLogger();
+        var server = await EmbeddedPostgres.StartAsync(
+            new EmbeddedPostgresOptions { DataDirectory = Path.GetTempPath(), InMemory = true }, log, CancellationToken.None);
+        var pid = server.ProcessId!.Value;
+        try
+        {
+            using (var kill = Process.Start("kill", ["-TERM", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+                Assert.Equal(0, kill.ExitCode);
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2)); // a server that stopped on the signal would be gone by now
+            await using (var connection = new NpgsqlConnection(server.ConnectionString))
+            {
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand("SELECT 41 + 1", connection);
+                Assert.Equal(42, await command.ExecuteScalarAsync());
+            }
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+
+        Assert.Contains("The embedded PostgreSQL stopped", log.Messages); // on closed input, not killed after the grace
+        Assert.Throws<ArgumentException>(() => Process.GetProcessById(pid));
+    }
+
+    private sealed class ListLogger : ILogger
+    {
+        public ConcurrentQueue<string> Messages { get; } = new();
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Messages.Enqueue(formatter(state, exception));
+    }
+}
