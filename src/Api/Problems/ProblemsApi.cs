@@ -48,8 +48,8 @@ public static class ProblemsApi
                 await sender.Send(new CancelProblem(id, http.User.Actor()), ct) switch
                 {
                     null => TypedResults.NotFound(),
-                    { IsFinished: true } cancelled => TypedResults.Ok(cancelled),
-                    var stopping => TypedResults.Accepted($"/api/problems/{id}", stopping),
+                    { Stopping: false } cancelled => TypedResults.Ok(cancelled.Problem),
+                    var stopping => TypedResults.Accepted($"/api/problems/{id}", stopping.Problem),
                 })
             .RequireAuthorization(AccessPolicies.Analyst)
             .WithName("CancelProblem")

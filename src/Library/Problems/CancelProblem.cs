@@ -15,11 +15,17 @@ namespace OptLib.Library.Problems;
 /// then stops (killing its sandbox run) and records a cancelled attempt. Null when there is no such problem; a
 /// problem that already finished is a conflict.
 /// </summary>
-public sealed record CancelProblem(long Id, string Actor) : IRequest<ProblemDto?>;
+public sealed record CancelProblem(long Id, string Actor) : IRequest<CancelOutcome?>;
 
-public sealed class CancelProblemHandler(OptLibDbContext db, ISender sender, IBackgroundJobClient jobs) : IRequestHandler<CancelProblem, ProblemDto?>
+/// <summary>
+/// The problem as it is now, and whether the request found it running, so that it stops in the background. That is
+/// decided by the status transition itself: a solve that happens to stop within the request leaves it true.
+/// </summary>
+public sealed record CancelOutcome(ProblemDto Problem, bool Stopping);
+
+public sealed class CancelProblemHandler(OptLibDbContext db, ISender sender, IBackgroundJobClient jobs) : IRequestHandler<CancelProblem, CancelOutcome?>
 {
-    public async ValueTask<ProblemDto?> Handle(CancelProblem request, CancellationToken cancellationToken)
+    public async ValueTask<CancelOutcome?> Handle(CancelProblem request, CancellationToken cancellationToken)
     {
         var now = DateTimeOffset.UtcNow;
         // Single-statement transitions: a solve claiming the problem at the same moment either sees "cancelled" and
@@ -59,6 +65,9 @@ public sealed class CancelProblemHandler(OptLibDbContext db, ISender sender, IBa
                 new { from = from.ToString().ToLowerInvariant(), job = problem.SolveJobId }, CancellationToken.None);
         }
 
-        return await sender.Send(new GetProblem(request.Id), cancellationToken);
+        // Unchanged and not a conflict: a cancel asked again while the problem is still stopping.
+        var stopping = changed == 0 || from == ProblemStatus.Running;
+        var current = await sender.Send(new GetProblem(request.Id), cancellationToken);
+        return current is null ? null : new CancelOutcome(current, stopping);
     }
 }
