@@ -27,10 +27,12 @@ internal sealed class RunnerProcess : IDisposable
     private RunnerProcess(Process process)
     {
         _process = process;
+        Id = process.Id;
         _stderrPump = PumpStderr();
     }
 
-    public int Id => _process.Id;
+    /// <summary>The process id, kept from the start: <see cref="Process.Id"/> throws once the process is disposed.</summary>
+    public int Id { get; }
 
     public bool HasExited => _process.HasExited;
 
@@ -68,7 +70,7 @@ internal sealed class RunnerProcess : IDisposable
     /// </summary>
     public void Promote()
     {
-        foreach (var pid in Descendants(_process.Id).Prepend(_process.Id))
+        foreach (var pid in Descendants(Id).Prepend(Id))
         {
             try
             {
