@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 
 using OptLib.Tests.Infrastructure;
@@ -29,7 +30,7 @@ public sealed class AdminUiTests(BrowserApp app, Chromium chromium) : IClassFixt
 
         await page.FillAsync("#userName", "admin");
         await page.FillAsync("#password", "not the password");
-        await page.ClickAsync("button[type=submit]");
+        await FollowAsync(page, "button[type=submit]", "error=invalid");
         Assert.Contains("wrong", await page.TextContentAsync("[role=alert]"), StringComparison.Ordinal);
         Assert.Equal("admin", await page.InputValueAsync("#userName"));
         await ShotAsync(page, "login");
@@ -37,8 +38,7 @@ public sealed class AdminUiTests(BrowserApp app, Chromium chromium) : IClassFixt
         await page.GotoAsync("/admin/login?ReturnUrl=%2Fadmin%2Finsights");
         await page.FillAsync("#userName", "admin");
         await page.FillAsync("#password", await app.AdminPasswordAsync());
-        await page.ClickAsync("button[type=submit]");
-        Assert.EndsWith("/admin/insights", page.Url, StringComparison.Ordinal);
+        await FollowAsync(page, "button[type=submit]", "/admin/insights$");
         Assert.Equal("Insights", await page.TextContentAsync("h1"));
 
         await page.GotoAsync("/admin");
@@ -62,25 +62,23 @@ public sealed class AdminUiTests(BrowserApp app, Chromium chromium) : IClassFixt
         // Semantic search, as the pipeline retrieves.
         await page.GotoAsync("/admin/insights");
         await page.FillAsync("#ask", condition);
-        await page.ClickAsync("button[name=go]");
+        await FollowAsync(page, "button[name=go]", "[?&]ask=");
         Assert.NotNull(await page.QuerySelectorAsync($"table[aria-label='Search results'] a[href='/admin/insights/{id}']"));
         await ShotAsync(page, "insights-search");
 
         // Text filter, then the detail page.
         await page.FillAsync("#f-q", string.Join(' ', condition.Split(' ').Take(8)));
-        await page.ClickAsync("form[aria-label='Filter insights'] button[type=submit]");
-        await page.ClickAsync($"table[aria-label=Insights] a[href='/admin/insights/{id}']");
+        await FollowAsync(page, "form[aria-label='Filter insights'] button[type=submit]", "[?&]q=");
+        await FollowAsync(page, $"table[aria-label=Insights] a[href='/admin/insights/{id}']", $"/admin/insights/{id}$");
         Assert.Equal(condition, await page.TextContentAsync("#condition"));
         var version = await CurrentVersionAsync(id);
 
-        await page.ClickAsync("text=Edit, retire or restore");
+        await FollowAsync(page, "text=Edit, retire or restore", $"/admin/insights/{id}/edit$");
         var explanation = await page.InputValueAsync("#explanation");
         await page.FillAsync("#explanation", explanation + " Check the units of every capacity row.");
         await page.FillAsync("#reason", "browser edit");
         await ShotAsync(page, "insight-edit");
-        await page.ClickAsync("form[aria-label='Edit insight'] button[type=submit]");
-
-        Assert.True(page.Url.EndsWith($"/admin/insights/{id}?done=saved", StringComparison.Ordinal), await RefusalAsync(page));
+        await FollowAsync(page, "form[aria-label='Edit insight'] button[type=submit]", $"/admin/insights/{id}\\?done=saved$");
         Assert.Equal(version + 1, await CurrentVersionAsync(id));
         Assert.Contains("Check the units of every capacity row.", await page.TextContentAsync("#explanation"), StringComparison.Ordinal);
         var inserted = await page.Locator("#diff ins").AllTextContentsAsync();
@@ -91,7 +89,7 @@ public sealed class AdminUiTests(BrowserApp app, Chromium chromium) : IClassFixt
         await page.GotoAsync($"/admin/insights/{id}/edit");
         await page.SelectOptionAsync("#restore-version", version.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await page.FillAsync("#restore-reason", "back to the imported text");
-        await page.ClickAsync("form[aria-label='Restore a version'] button[type=submit]");
+        await FollowAsync(page, "form[aria-label='Restore a version'] button[type=submit]", $"/admin/insights/{id}\\?done=restored$");
 
         Assert.Equal(version + 2, await CurrentVersionAsync(id));
         Assert.Equal(explanation, await page.TextContentAsync("#explanation"));
@@ -108,8 +106,7 @@ public sealed class AdminUiTests(BrowserApp app, Chromium chromium) : IClassFixt
         await second.GotoAsync($"/admin/insights/{id}/edit");
 
         await first.FillAsync("#explanation", "The first tab's text.");
-        await first.ClickAsync("form[aria-label='Edit insight'] button[type=submit]");
-        Assert.True(first.Url.EndsWith("?done=saved", StringComparison.Ordinal), await RefusalAsync(first));
+        await FollowAsync(first, "form[aria-label='Edit insight'] button[type=submit]", "\\?done=saved$");
 
         await second.FillAsync("#explanation", "The second tab's text.");
         var response = await second.RunAndWaitForResponseAsync(
@@ -131,9 +128,9 @@ public sealed class AdminUiTests(BrowserApp app, Chromium chromium) : IClassFixt
         var page = await SignInAsync(BrowserApp.AnalystName, BrowserApp.AnalystPassword);
         await page.GotoAsync("/admin/review");
         await ShotAsync(page, "review");
-        await page.ClickAsync($"a[href='/admin/review/{id}']");
+        await FollowAsync(page, $"a[href='/admin/review/{id}']", $"/admin/review/{id}$");
         await page.FillAsync("#approve-reason", "reads well");
-        await page.ClickAsync("form[aria-label=Approve] button[type=submit]");
+        await FollowAsync(page, "form[aria-label=Approve] button[type=submit]", "done=approved");
         Assert.Contains($"#{id} approved", await page.TextContentAsync("[role=status]"), StringComparison.Ordinal);
 
         using var api = app.Api();
@@ -180,8 +177,7 @@ public sealed class AdminUiTests(BrowserApp app, Chromium chromium) : IClassFixt
         await page.GotoAsync("/admin/problems/new");
         await page.FillAsync("#text", "A glass plant makes doors and windows with limited plant hours; maximise profit.");
         await page.FillAsync("#expected", "36");
-        await page.ClickAsync("form[aria-label='Submit a problem'] button[type=submit]");
-        Assert.Matches(@"/admin/problems/\d+$", page.Url);
+        await FollowAsync(page, "form[aria-label='Submit a problem'] button[type=submit]", @"/admin/problems/\d+$");
 
         // The page refreshes itself until the attempt is done.
         await page.WaitForSelectorAsync("#problem-status:text('solved')", Long);
@@ -201,8 +197,7 @@ public sealed class AdminUiTests(BrowserApp app, Chromium chromium) : IClassFixt
         await page.GotoAsync("/admin/jobs");
         await page.SelectOptionAsync("#kind", "selftest");
         await page.FillAsync("#parameters", "{\"items\": 6, \"sleepMs\": 700}");
-        await page.ClickAsync("form[aria-label='Start a job'] button[type=submit]");
-        Assert.Matches(@"/admin/jobs/\d+$", page.Url);
+        await FollowAsync(page, "form[aria-label='Start a job'] button[type=submit]", @"/admin/jobs/\d+$");
 
         // The page polls the job and rewrites the progress in place; seen at least once before the end.
         var seen = new HashSet<string>();
@@ -239,6 +234,23 @@ public sealed class AdminUiTests(BrowserApp app, Chromium chromium) : IClassFixt
         }
     }
 
+    /// <summary>
+    /// Clicks and waits until the page it leads to has loaded. A click returns once the browser has it, and a form's
+    /// post can still be on its way, so reading the library right after the click could see the old state.
+    /// </summary>
+    private static async Task FollowAsync(IPage page, string selector, string urlPattern)
+    {
+        await page.ClickAsync(selector);
+        try
+        {
+            await page.WaitForURLAsync(new Regex(urlPattern));
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"the click on {selector} did not lead to a page matching {urlPattern}; " + await RefusalAsync(page));
+        }
+    }
+
     /// <summary>What the page says went wrong, for the failure message.</summary>
     private static async Task<string> RefusalAsync(IPage page) =>
         $"{page.Url}: " + string.Join(" | ", await page.Locator("[role=alert], .field-error").AllTextContentsAsync());
@@ -264,7 +276,7 @@ public sealed class AdminUiTests(BrowserApp app, Chromium chromium) : IClassFixt
         await page.GotoAsync("/admin/login");
         await page.FillAsync("#userName", user);
         await page.FillAsync("#password", password);
-        await page.ClickAsync("button[type=submit]");
+        await FollowAsync(page, "button[type=submit]", "/admin$");
         Assert.Equal("Dashboard", await page.TextContentAsync("h1"));
         return page;
     }
