@@ -49,6 +49,18 @@ public sealed class PoolTests
         Assert.DoesNotContain(served, pool.AliveProcessIds);
     }
 
+    [Fact]
+    public void ARetiredRunnerStillKnowsItsProcessId()
+    {
+        // The pool files a served runner's reaping under its id, and the reaping can dispose it first.
+        var runner = RunnerProcess.Start(RunnerLaunch.Create(SandboxFixture.TestOptions(poolSize: 1)));
+        var pid = runner.Id;
+        runner.Dispose();
+
+        Assert.Equal(pid, runner.Id);
+        Assert.False(Directory.Exists($"/proc/{pid}"), $"process {pid} outlived its disposal");
+    }
+
     private static IEnumerable<(int Pid, string Line)> RunnerCommandLines() =>
         Directory.EnumerateDirectories("/proc")
             .Select(d => (Ok: int.TryParse(Path.GetFileName(d), out var pid), Pid: pid, Dir: d))
