@@ -56,7 +56,24 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     public string ConnectionString { get; }
 
-    public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
+    /// <summary>The server's process id while it runs; null once it has exited or is being replaced.</summary>
+    public int? ProcessId
+    {
+        get
+        {
+            var process = _process;
+            try
+            {
+                return process is { HasExited: false } ? process.Id : null;
+            }
+            catch (InvalidOperationException)
+            {
+                // A restart or Kill disposed it between the read and the question: the health check and the
+                // dashboard ask from other threads, and a throw here would stop the supervisor.
+                return null;
+            }
+        }
+    }
 
     /// <summary>How many times the server was restarted after it stopped answering.</summary>
     public int Restarts { get; private set; }
