@@ -38,7 +38,7 @@ public sealed class PoolTests
         var second = await pool.RunAsync(new RunRequest(ProgramLanguage.CSharp, source), CancellationToken.None);
         // The served runner is reaped in the background, just after the answer.
         var gone = new List<int>();
-        for (var wait = 0; wait < 100 && gone.Count == 0; wait++)
+        for (var wait = 0; wait < 600 && gone.Count == 0; wait++) // up to 30 s: reaping waits for the exit
         {
             await Task.Delay(50);
             gone = before.Where(pid => !Directory.Exists($"/proc/{pid}")).ToList();
