@@ -65,8 +65,8 @@ public sealed class CancelProblemHandler(OptLibDbContext db, ISender sender, IBa
                 new { from = from.ToString().ToLowerInvariant(), job = problem.SolveJobId }, CancellationToken.None);
         }
 
-        // Unchanged and not a conflict: a cancel asked again while the problem is still stopping.
-        var stopping = changed == 0 || from == ProblemStatus.Running;
+        // Found running, or asked again while it is still stopping (unchanged and not a conflict): it stops later.
+        var stopping = from == ProblemStatus.Running;
         var current = await sender.Send(new GetProblem(request.Id), cancellationToken);
         return current is null ? null : new CancelOutcome(current, stopping);
     }

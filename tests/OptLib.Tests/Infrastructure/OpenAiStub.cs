@@ -13,8 +13,8 @@ namespace OptLib.Tests.Infrastructure;
 /// <summary>
 /// A local OpenAI-compatible chat completions server on 127.0.0.1, to drive Semantic Kernel's real connector. The
 /// requested model id picks the behaviour: "ok", "rate-limited" (one 429 with Retry-After, then ok), "broken"
-/// (always 500), "slow" (answers after 60 s, far past any timeout a test sets), "invalid-json" (a 200 whose body is not JSON), "hold" (never answers;
-/// the request ends only when the client gives up). A "stub:behaviour"
+/// (always 500), "slow" (answers after 60 s, far past any timeout a test sets), "invalid-json" (a 200 whose body is
+/// not JSON), "hold" (never answers; the request ends only when the client gives up). A "stub:behaviour"
 /// marker in the last message overrides the model id, so one service can meet every behaviour; a rate-limited
 /// message is refused once per distinct text. The reply's content comes from the optional function given to
 /// <see cref="StartAsync"/> (it gets the last message), or is {"answer": 42}.
