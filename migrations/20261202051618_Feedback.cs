@@ -59,6 +59,14 @@ namespace OptLib.Migrations.Migrations
                 name: "ix_problem_feedback_problem_id_id",
                 table: "problem_feedback",
                 columns: new[] { "problem_id", "id" });
+
+            // Held-out problems are never learned from: failures of other splits queued before this rule leave the queue.
+            migrationBuilder.Sql("""
+                UPDATE attempts a SET queued_for_learning = false,
+                    learning_note = 'held out: dataset ''' || p.dataset || ''', split ''' || coalesce(p.split, '(none)') || ''' is never learned from; only the train split is'
+                FROM problems p
+                WHERE p.id = a.problem_id AND a.queued_for_learning AND p.dataset IS NOT NULL AND lower(coalesce(p.split, '')) <> 'train'
+                """);
         }
 
         /// <inheritdoc />
