@@ -32,6 +32,7 @@ public sealed record LearnFromAttempt(long AttemptId, string Actor, long? JobId 
 /// <param name="Kind">"program", "formulation" or "none".</param>
 /// <param name="Result">learned, nothing-verified, no-fix-found, skipped, resumed, or (for a retry) what the first run recorded.</param>
 /// <param name="VerifyRate">Verified over extracted, null when nothing was extracted.</param>
+/// <param name="Solves">Pipeline solves it spent, by purpose ("verify" for the candidates, "verify-merge" for merged texts).</param>
 public sealed record LearningOutcome(
     long AttemptId,
     string Kind,
@@ -46,7 +47,8 @@ public sealed record LearningOutcome(
     int PromptTokens,
     int CompletionTokens,
     IReadOnlyList<string> Notes,
-    bool Repeated = false);
+    bool Repeated = false,
+    IReadOnlyDictionary<string, int>? Solves = null);
 
 public sealed class LearnFromAttemptHandler(
     OptLibDbContext db,
@@ -107,6 +109,8 @@ public sealed class LearnFromAttemptHandler(
                 [$"no {(kind == "program" ? "repair" : "explored program")} reached the expected objective"]), cancellationToken);
         }
 
+        // One verification solve per extraction: the round's candidates are put in together, each at the stage it
+        // is filed under. A round that reaches the answer keeps them all; one that misses retires them all.
         var verified = new List<Insight>();
         var discarded = new List<long>();
         var extracted = 0;
@@ -115,29 +119,35 @@ public sealed class LearnFromAttemptHandler(
         {
             var candidates = await extraction.ExtractAsync(problem, attempt.Id, hit, rejected, request.Actor, usage, notes, cancellationToken);
             extracted += candidates.Count;
-            var failed = new List<Insight>();
-            foreach (var candidate in candidates)
+            var (reached, verifyAttempt) = await verification.RunAsync(problem, "verify", candidates.Select(c => c.Id).ToList(), [], cancellationToken);
+            notes.Add($"candidate{(candidates.Count == 1 ? string.Empty : "s")} {string.Join(", ", candidates.Select(c => c.Id))} {(reached ? "verified" : "did not verify")} (attempt {verifyAttempt})");
+            if (reached)
             {
-                var (reached, verifyAttempt) = await verification.RunAsync(problem, "verify", [candidate.Id], [], cancellationToken);
-                (reached ? verified : failed).Add(candidate);
-                notes.Add($"candidate {candidate.Id} {(reached ? "verified" : "did not verify")} (attempt {verifyAttempt})");
+                verified.AddRange(candidates);
+                if (candidates is [var only])
+                {
+                    await verification.RememberAsync(problem.Id, await db.Insights.AsNoTracking().Include(i => i.Taxonomy).SingleAsync(i => i.Id == only.Id, cancellationToken),
+                        true, verifyAttempt, cancellationToken);
+                }
+
+                break;
             }
 
-            foreach (var candidate in failed)
+            foreach (var candidate in candidates)
             {
                 await Candidates.RetireAsync(db, candidate.Id, request.Actor,
                     $"discarded: problem {problem.Id} did not reach its expected objective with it (extraction {round} of {options.Value.MaxExtractions})", cancellationToken);
                 discarded.Add(candidate.Id);
             }
 
-            rejected = failed.Count == 0 ? null : "These insights were tried and the problem still missed its answer with them; do better than:\n" +
-                string.Join('\n', failed.Select(f => "- " + f.Explanation));
+            rejected = "These insights were tried and the problem still missed its answer with them; do better than:\n" +
+                string.Join('\n', candidates.Select(f => "- " + f.Explanation));
         }
 
         var placed = new List<InsightMerge.Placement>();
         foreach (var insight in verified)
         {
-            placed.Add(await merge.PlaceAsync(insight, request.Actor, usage, notes, cancellationToken));
+            placed.Add(await merge.PlaceAsync(insight, problem, request.Actor, usage, notes, cancellationToken));
         }
 
         var outcome = Outcome(attempt.Id, kind, verified.Count > 0 ? "learned" : "nothing-verified", verified.Select(v => v.Id).ToList(), discarded,
@@ -162,9 +172,10 @@ public sealed class LearnFromAttemptHandler(
         placed.Select(p => p.InsightId).Distinct().ToList(), extracted == 0 ? null : (double)verified.Count / extracted,
         usage.Sum(u => u.PromptTokens), usage.Sum(u => u.CompletionTokens), notes);
 
-    /// <summary>Records the outcome and takes the attempt off the learning queue, in one transaction.</summary>
+    /// <summary>Records the outcome with the solves it took, and takes the attempt off the learning queue, in one transaction.</summary>
     private async Task<LearningOutcome> FinishAsync(LearnFromAttempt request, long problemId, LearningOutcome outcome, CancellationToken ct)
     {
+        outcome = outcome with { Solves = new Dictionary<string, int>(verification.Solves) };
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         db.Set<LearningRecord>().Add(new LearningRecord
         {
