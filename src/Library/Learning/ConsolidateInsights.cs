@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using OptLib.Library.Insights;
 using OptLib.Library.Models;
 using OptLib.Library.Storage;
+using OptLib.Library.Validation;
 
 namespace OptLib.Library.Learning;
 
@@ -32,22 +33,59 @@ public sealed class ConsolidateInsightsHandler(OptLibDbContext db, InsightMerge 
         var notes = new List<string>();
         foreach (var id in changed)
         {
-            var insight = await db.Insights.AsNoTracking().Where(i => i.Id == id).Select(i => new { i.Status, i.SourceProblemIds }).SingleAsync(cancellationToken);
-            if (insight.Status != InsightStatus.Active)
+            if (await JoinAsync(id, request.Actor, usage, notes, cancellationToken) is { } into)
             {
-                continue; // folded or merged into another one already
-            }
-
-            var problem = await db.Problems.AsNoTracking().Where(p => insight.SourceProblemIds.Contains(p.Id) && p.ExpectedObjective != null)
-                .OrderByDescending(p => p.Id).FirstOrDefaultAsync(cancellationToken);
-            var placed = await merge.ConsolidateAsync(id, problem, request.Actor, usage, notes, cancellationToken);
-            if (placed.InsightId != id)
-            {
-                joined.Add(new ConsolidatedInsight(id, placed.InsightId, placed.Duplicate));
+                joined.Add(into);
             }
         }
 
         return new ConsolidationOutcome(changed.Count, joined, new Dictionary<string, int>(verification.Solves),
             usage.Sum(u => u.PromptTokens), usage.Sum(u => u.CompletionTokens), notes);
+    }
+
+    /// <summary>
+    /// Plans the insight among the older ones; a fold needs no solve (the older text stays), a merge is verified on
+    /// the insight's newest source first. A plan that lost a race to another writer is made again.
+    /// </summary>
+    private async Task<ConsolidatedInsight?> JoinAsync(long id, string actor, List<ModelUsage> usage, List<string> notes, CancellationToken ct)
+    {
+        for (var race = 1; ; race++)
+        {
+            var insight = await db.Insights.AsNoTracking().Include(i => i.Taxonomy).SingleAsync(i => i.Id == id, ct);
+            if (insight.Status != InsightStatus.Active)
+            {
+                return null; // folded or merged into another one already
+            }
+
+            var problem = await db.Problems.AsNoTracking().Where(p => insight.SourceProblemIds.Contains(p.Id) && p.ExpectedObjective != null)
+                .OrderByDescending(p => p.Id).FirstOrDefaultAsync(ct);
+            var plan = await merge.PlanAsync(id, consolidating: true, actor, usage, ct);
+            if (plan.Kind == InsightMerge.PlanKind.New || (plan.Kind == InsightMerge.PlanKind.Merge && problem is null))
+            {
+                await merge.AbandonAsync(plan, actor, "no source problem to verify the merged text on", ct);
+                return null;
+            }
+
+            try
+            {
+                if (plan.Kind == InsightMerge.PlanKind.Merge)
+                {
+                    var draft = await db.Insights.AsNoTracking().Include(i => i.Taxonomy).SingleAsync(i => i.Id == plan.Shown, ct);
+                    var (reached, attemptId, _) = await verification.VerdictAsync(problem!, draft, "verify-merge", plan.Excluded, ct);
+                    if (!reached)
+                    {
+                        await merge.AbandonAsync(plan, actor, $"the merged text did not reach the answer of problem {problem!.Id} (attempt {attemptId})", ct);
+                        return null;
+                    }
+                }
+
+                var placed = await merge.CommitAsync(plan, problem, consolidating: true, actor, notes, ct);
+                return placed is null || placed.InsightId == id ? null : new ConsolidatedInsight(id, placed.InsightId, placed.Duplicate);
+            }
+            catch (ConflictException) when (race < InsightMerge.MaxRaces)
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
     }
 }

@@ -7,113 +7,183 @@ using OptLib.Library.Models;
 using OptLib.Library.Problems;
 using OptLib.Library.Prompts;
 using OptLib.Library.Storage;
-using OptLib.Library.Taxonomy;
 using OptLib.Library.Validation;
 using Pgvector.EntityFrameworkCore;
 
 namespace OptLib.Library.Learning;
 
 /// <summary>
-/// Puts a verified candidate into the library, one lesson one insight:
+/// Where a learned candidate goes in the library, one lesson one insight. First a plan, without solving anything:
 /// <list type="bullet">
-/// <item>a candidate that says what a neighbour already says (a shared label and a near-identical text) is folded
-/// into it: the neighbour keeps its text and gains the candidate's sources, labels and evidence;</item>
-/// <item>a candidate the model calls the same lesson as a neighbour is merged: the merged text becomes a new version
-/// of the neighbour once it reaches the answer on the candidate's problem and on the neighbour's newest source whose
-/// verdict it could change (see <see cref="LearningOptions.MergeReverifications"/>; verdicts are remembered per text and
-/// problem, so a text is never verified twice on one problem);</item>
-/// <item>anything else is added as it is.</item>
+/// <item>fold: the candidate says what a neighbour already says (a shared label, a near-identical text); the neighbour
+/// keeps its text and gains the candidate's sources, labels and evidence;</item>
+/// <item>merge: the model calls it the same lesson as a neighbour and writes the combined text, stored as a draft;</item>
+/// <item>new: anything else.</item>
 /// </list>
-/// A placement that loses a write race on the neighbour is redone against the winner.
+/// Learning verifies what the plan would put in the library (the neighbour, the merged draft or the candidate) on the
+/// candidate's problem, then commits it. A merge also re-verifies on the survivor's newest sources (verdicts are
+/// remembered per text and problem), and a commit that finds the survivor changed by another learner fails with a
+/// conflict, so the caller plans again against the winner.
 /// </summary>
 public sealed class InsightMerge(OptLibDbContext db, IChatModel model, PromptLibrary prompts, SolveVerification verification, IOptions<LearningOptions> options)
 {
-    /// <summary>Placements tried against a neighbour that other learners keep changing.</summary>
+    /// <summary>Plans tried against a neighbour that other learners keep changing.</summary>
     public const int MaxRaces = 4;
 
     private sealed record Decision(long? MergeWith, string? Condition, string? Explanation, string? Example, string? Reason);
 
-    public sealed record Placement(long InsightId, bool Merged, bool Duplicate = false);
-
-    public Task<Placement> PlaceAsync(Insight candidate, Problem problem, string actor, List<ModelUsage> usage, List<string> notes, CancellationToken ct) =>
-        RacingAsync(candidate.Id, notes, () => PlaceOnceAsync(candidate.Id, problem, consolidating: false, actor, usage, notes, ct));
-
-    /// <summary>
-    /// Places an insight that is already in the library again, among the older ones only: one that says what an older
-    /// one says is folded into it, one the model calls the same lesson is merged into it once the merged text
-    /// re-verifies on <paramref name="problem"/> (the insight's newest source) and the older one's newest source.
-    /// Otherwise it stays as it is.
-    /// </summary>
-    public Task<Placement> ConsolidateAsync(long insightId, Problem? problem, string actor, List<ModelUsage> usage, List<string> notes, CancellationToken ct) =>
-        RacingAsync(insightId, notes, () => PlaceOnceAsync(insightId, problem, consolidating: true, actor, usage, notes, ct));
-
-    private async Task<Placement> RacingAsync(long insightId, List<string> notes, Func<Task<Placement>> place)
+    public enum PlanKind
     {
-        for (var race = 1; ; race++)
-        {
-            try
-            {
-                return await place();
-            }
-            catch (ConflictException ex) when (race < MaxRaces)
-            {
-                db.ChangeTracker.Clear();
-                notes.Add($"placing insight {insightId} lost a write race ({ex.Message}); placing it again against the winner");
-            }
-        }
+        New,
+        Fold,
+        Merge,
     }
 
-    private async Task<Placement> PlaceOnceAsync(long candidateId, Problem? problem, bool consolidating, string actor, List<ModelUsage> usage, List<string> notes, CancellationToken ct)
+    /// <param name="Shown">The insight whose text the plan puts in the library: the candidate, the neighbour or the merged draft.</param>
+    /// <param name="Excluded">Insights the verification leaves out (a merge replaces both the survivor and the candidate).</param>
+    public sealed record Plan(PlanKind Kind, long CandidateId, long Shown, IReadOnlyList<long> Excluded, long? SurvivorId = null, int SurvivorVersion = 0,
+        double Similarity = 0, string? Reason = null);
+
+    public sealed record Placement(long InsightId, bool Merged, bool Duplicate = false);
+
+    /// <summary>What to do with the candidate (an insight of the library when <paramref name="consolidating"/>: only older active neighbours then).</summary>
+    public async Task<Plan> PlanAsync(long candidateId, bool consolidating, string actor, List<ModelUsage> usage, CancellationToken ct)
     {
         var settings = options.Value;
-        var candidate = await db.Insights.AsNoTracking().Include(i => i.Taxonomy).SingleAsync(i => i.Id == candidateId, ct);
+        var candidate = await LoadAsync(candidateId, ct);
         var neighbours = await NeighboursAsync(candidate, consolidating, ct);
         if (neighbours.FirstOrDefault(n => n.Similarity >= settings.DuplicateSimilarity) is { } same)
         {
-            await FoldAsync(candidate, same.Insight.Id, actor, $"the same lesson as insight {candidate.Id} (cosine similarity {same.Similarity:0.000})", ct);
-            notes.Add($"insight {candidate.Id} says what insight {same.Insight.Id} says; folded into it");
-            return new Placement(same.Insight.Id, true, true);
+            return new Plan(PlanKind.Fold, candidate.Id, same.Insight.Id, [], same.Insight.Id, same.Insight.Version, same.Similarity);
         }
 
-        if (neighbours.Count > 0 && problem is not null)
+        if (neighbours.Count == 0)
         {
-            var offered = neighbours.Select(n => n.Insight.Id).ToHashSet();
-            var decision = await JsonReplies.AskAsync<Decision>(model, new ModelCall(ModelRole.Advanced, "You curate a library of modelling experience.",
-                prompts[PromptLibrary.MergeDecision].Render(new Dictionary<string, string>
-                {
-                    ["candidate"] = Describe(candidate),
-                    ["neighbours"] = string.Join("\n\n", neighbours.Select(n => Describe(n.Insight))),
-                }), Purpose: "merge-decision"), d => Check(d, offered), settings.JsonAttempts, ct);
-            usage.AddRange(decision.Usage);
-            if (decision.Value.MergeWith is { } survivorId && await TryMergeAsync(candidate, survivorId, problem, decision.Value, actor, notes, ct))
+            return new Plan(PlanKind.New, candidate.Id, candidate.Id, []);
+        }
+
+        var offered = neighbours.Select(n => n.Insight.Id).ToHashSet();
+        var decision = await JsonReplies.AskAsync<Decision>(model, new ModelCall(ModelRole.Advanced, "You curate a library of modelling experience.",
+            prompts[PromptLibrary.MergeDecision].Render(new Dictionary<string, string>
             {
-                return new Placement(survivorId, true);
-            }
+                ["candidate"] = Describe(candidate),
+                ["neighbours"] = string.Join("\n\n", neighbours.Select(n => Describe(n.Insight))),
+            }), Purpose: "merge-decision"), d => Check(d, offered), settings.JsonAttempts, ct);
+        usage.AddRange(decision.Usage);
+        if (decision.Value.MergeWith is not { } survivorId)
+        {
+            return new Plan(PlanKind.New, candidate.Id, candidate.Id, []);
         }
 
-        if (consolidating)
-        {
-            return new Placement(candidate.Id, false);
-        }
+        var survivor = neighbours.Single(n => n.Insight.Id == survivorId).Insight;
+        var links = survivor.Taxonomy.Concat(candidate.Taxonomy).Select(t => t.Id).Distinct().Take(InsightRules.MaxTaxonomyLinks).ToList();
+        var draft = (await Candidates.CreateAsync(db,
+            [new InsightDraft(decision.Value.Condition!.Trim(), decision.Value.Explanation!.Trim(), decision.Value.Example?.Trim() ?? string.Empty, links)],
+            [.. survivor.SourceProblemIds.Concat(candidate.SourceProblemIds)], [.. survivor.SourceAttemptIds.Concat(candidate.SourceAttemptIds)],
+            actor, $"proposed merge of insight {survivor.Id} and insight {candidate.Id}: {decision.Value.Reason}", ct)).Single();
+        return new Plan(PlanKind.Merge, candidate.Id, draft.Id, [survivor.Id, candidate.Id], survivor.Id, survivor.Version, Reason: decision.Value.Reason);
+    }
 
-        var problems = string.Join(", ", candidate.SourceProblemIds);
-        await Candidates.ReviseAsync(db, candidate.Id, (insight, _) =>
+    /// <summary>A plan that did not verify: its merged draft is retired, nothing else changes.</summary>
+    public async Task AbandonAsync(Plan plan, string actor, string why, CancellationToken ct)
+    {
+        if (plan.Kind == PlanKind.Merge)
         {
-            insight.Origin = new InsightOrigin { Source = Candidates.LearnedSource };
-            insight.Status = settings.RequireApproval ? InsightStatus.Proposed : InsightStatus.Active;
-        }, actor, "verify", $"verified: problem {problems} reaches its expected objective with it" + (settings.RequireApproval ? "; awaits approval" : string.Empty), ct);
-        return new Placement(candidate.Id, false);
+            await Candidates.RetireAsync(db, plan.Shown, actor, why, ct);
+        }
     }
 
     /// <summary>
-    /// Folds <paramref name="duplicate"/> into <paramref name="survivorId"/>: the survivor keeps its text (so no verdict
-    /// can change) and gains the duplicate's labels, sources and evidence; the duplicate is retired.
+    /// Puts a plan whose text reached the answer on <paramref name="problem"/> into the library. A merge must also
+    /// re-verify on the survivor's newest sources; one that does not is abandoned and null is returned. A survivor
+    /// changed since the plan was made is a <see cref="ConflictException"/> (the draft is retired first).
     /// </summary>
-    public async Task FoldAsync(Insight duplicate, long survivorId, string actor, string why, CancellationToken ct)
+    /// <param name="problem">The problem the plan's text was verified on (a fold, whose text stays, needs none).</param>
+    public async Task<Placement?> CommitAsync(Plan plan, Problem? problem, bool consolidating, string actor, List<string> notes, CancellationToken ct)
+    {
+        switch (plan.Kind)
+        {
+            case PlanKind.Fold:
+                var duplicate = await LoadAsync(plan.CandidateId, ct);
+                await FoldAsync(duplicate, plan.SurvivorId!.Value, plan.SurvivorVersion, actor,
+                    $"the same lesson as insight {duplicate.Id} (cosine similarity {plan.Similarity.ToString("0.000", CultureInfo.InvariantCulture)})", ct);
+                notes.Add($"insight {duplicate.Id} says what insight {plan.SurvivorId} says; folded into it");
+                return new Placement(plan.SurvivorId.Value, true, true);
+            case PlanKind.Merge:
+                return await MergeAsync(plan, problem ?? throw new ArgumentNullException(nameof(problem), "A merge is verified on a problem."), actor, notes, ct);
+            default:
+                if (!consolidating)
+                {
+                    var settings = options.Value;
+                    await Candidates.ReviseAsync(db, plan.CandidateId, (insight, _) =>
+                    {
+                        insight.Origin = new InsightOrigin { Source = Candidates.LearnedSource };
+                        insight.Status = settings.RequireApproval ? InsightStatus.Proposed : InsightStatus.Active;
+                    }, actor, "verify", $"verified: problem {problem?.Id} reaches its expected objective with it" + (settings.RequireApproval ? "; awaits approval" : string.Empty), ct);
+                }
+
+                return new Placement(plan.CandidateId, false);
+        }
+    }
+
+    private async Task<Placement?> MergeAsync(Plan plan, Problem problem, string actor, List<string> notes, CancellationToken ct)
+    {
+        var survivorId = plan.SurvivorId!.Value;
+        var draft = await LoadAsync(plan.Shown, ct);
+        var survivor = await LoadAsync(survivorId, ct);
+        var reverify = Math.Max(0, options.Value.MergeReverifications - 1);
+        var newest = survivor.SourceProblemIds.Where(id => id != problem.Id).OrderDescending().Take(reverify).ToList();
+        var checkedOn = new List<(long Id, bool Remembered)> { (problem.Id, false) };
+        foreach (var on in await db.Problems.AsNoTracking().Where(p => newest.Contains(p.Id) && p.ExpectedObjective != null).OrderBy(p => p.Id).ToListAsync(ct))
+        {
+            var (reached, attemptId, remembered) = await verification.VerdictAsync(on, draft, "verify-merge", plan.Excluded, ct);
+            if (!reached)
+            {
+                await AbandonAsync(plan, actor, $"the merged text did not re-verify on problem {on.Id} (attempt {attemptId})", ct);
+                notes.Add($"merge of insight {plan.CandidateId} into insight {survivorId} did not re-verify on problem {on.Id}");
+                return null;
+            }
+
+            checkedOn.Add((on.Id, remembered));
+        }
+
+        InsightDto revised;
+        try
+        {
+            revised = await Candidates.ReviseAsync(db, survivorId, (insight, tree) =>
+            {
+                Expect(insight, plan.SurvivorVersion);
+                insight.Condition = draft.Condition;
+                insight.Explanation = draft.Explanation;
+                insight.Example = draft.Example;
+                insight.Taxonomy.Clear();
+                insight.Taxonomy.AddRange(draft.Taxonomy.Select(t => tree.Find(t.Id)!));
+                insight.SourceProblemIds = [.. insight.SourceProblemIds.Union(draft.SourceProblemIds)];
+                insight.SourceAttemptIds = [.. insight.SourceAttemptIds.Union(draft.SourceAttemptIds)];
+            }, actor, "merge", $"merged with learned insight {plan.CandidateId}; re-verified on problems {string.Join(", ", checkedOn.OrderBy(c => c.Id).Select(c => c.Id.ToString(CultureInfo.InvariantCulture) + (c.Remembered ? " (remembered)" : string.Empty)))}; taxonomy links kept from both", ct);
+        }
+        catch (ConflictException)
+        {
+            db.ChangeTracker.Clear();
+            await AbandonAsync(plan, actor, $"insight {survivorId} changed while this merge into it was verified; the merge is planned again against the new version", ct);
+            throw;
+        }
+
+        await Candidates.RetireAsync(db, draft.Id, actor, $"its text became version {revised.Version} of insight {survivorId}", ct);
+        await Candidates.RetireAsync(db, plan.CandidateId, actor, $"merged into insight {survivorId} (version {revised.Version})", ct);
+        return new Placement(survivorId, true);
+    }
+
+    /// <summary>
+    /// Folds <paramref name="duplicate"/> into the survivor: the survivor keeps its text (so no verdict can change)
+    /// and gains the duplicate's labels, sources and evidence; the duplicate is retired.
+    /// </summary>
+    private async Task FoldAsync(Insight duplicate, long survivorId, int survivorVersion, string actor, string why, CancellationToken ct)
     {
         var revised = await Candidates.ReviseAsync(db, survivorId, (insight, tree) =>
         {
-            foreach (var node in duplicate.Taxonomy.Where(t => insight.Taxonomy.All(x => x.Id != t.Id)).Take(InsightRules.MaxTaxonomyLinks - insight.Taxonomy.Count))
+            Expect(insight, survivorVersion);
+            foreach (var node in duplicate.Taxonomy.Where(t => insight.Taxonomy.All(x => x.Id != t.Id)).Take(InsightRules.MaxTaxonomyLinks - insight.Taxonomy.Count).ToList())
             {
                 insight.Taxonomy.Add(tree.Find(node.Id)!);
             }
@@ -125,70 +195,18 @@ public sealed class InsightMerge(OptLibDbContext db, IChatModel model, PromptLib
         await Candidates.RetireAsync(db, duplicate.Id, actor, $"folded into insight {survivorId} (version {revised.Version}): {why}", ct);
     }
 
-    private async Task<bool> TryMergeAsync(Insight candidate, long survivorId, Problem problem, Decision decision, string actor, List<string> notes, CancellationToken ct)
+    /// <summary>Another learner changed the survivor after the plan was made against it: plan again against theirs.</summary>
+    private static void Expect(Insight insight, int version)
     {
-        var survivor = await db.Insights.AsNoTracking().Include(i => i.Taxonomy).SingleAsync(i => i.Id == survivorId, ct);
-        var links = survivor.Taxonomy.Concat(candidate.Taxonomy).Select(t => t.Id).Distinct().Take(InsightRules.MaxTaxonomyLinks).ToList();
-        var sourceProblems = survivor.SourceProblemIds.Concat(candidate.SourceProblemIds).Distinct().ToList();
-        var sourceAttempts = survivor.SourceAttemptIds.Concat(candidate.SourceAttemptIds).Distinct().ToList();
-        var merged = (await Candidates.CreateAsync(db,
-            [new InsightDraft(decision.Condition!.Trim(), decision.Explanation!.Trim(), decision.Example?.Trim() ?? string.Empty, links)],
-            sourceProblems, sourceAttempts, actor, $"proposed merge of insight {survivor.Id} and candidate {candidate.Id}: {decision.Reason}", ct)).Single();
-        merged = await db.Insights.AsNoTracking().Include(i => i.Taxonomy).SingleAsync(i => i.Id == merged.Id, ct);
-
-        // The merged text must still answer the candidate's problem, and the survivor's newest sources, whose verdicts
-        // a new text could change; a text already verified on a problem is not solved there again.
-        var reverify = Math.Max(0, options.Value.MergeReverifications - 1);
-        var survivorSources = survivor.SourceProblemIds.Where(id => id != problem.Id).OrderDescending().Take(reverify).ToList();
-        var others = await db.Problems.AsNoTracking().Where(p => survivorSources.Contains(p.Id) && p.ExpectedObjective != null).ToListAsync(ct);
-        var checkedOn = new List<string>();
-        foreach (var on in others.Prepend(problem).OrderBy(p => p.Id))
+        if (insight.Version != version)
         {
-            var (reached, attemptId, remembered) = await verification.VerdictAsync(on, merged, "verify-merge", [survivor.Id, candidate.Id], ct);
-            if (!reached)
-            {
-                await Candidates.RetireAsync(db, merged.Id, actor, $"the merged text did not re-verify on problem {on.Id} (attempt {attemptId})", ct);
-                notes.Add($"merge of candidate {candidate.Id} into insight {survivor.Id} did not re-verify on problem {on.Id}; added separately");
-                return false;
-            }
-
-            checkedOn.Add(on.Id.ToString(CultureInfo.InvariantCulture) + (remembered ? " (remembered)" : string.Empty));
+            throw new ConflictException("The insight changed while a merge into it was verified.",
+                $"Insight {insight.Id} is at version {insight.Version}, not {version}.");
         }
-
-        InsightDto revised;
-        try
-        {
-            revised = await ReviseSurvivorAsync();
-        }
-        catch (ConflictException)
-        {
-            db.ChangeTracker.Clear();
-            await Candidates.RetireAsync(db, merged.Id, actor, $"insight {survivor.Id} changed while this merge into it was verified; the merge is redone against the new version", ct);
-            throw;
-        }
-
-        await Candidates.RetireAsync(db, merged.Id, actor, $"its text became version {revised.Version} of insight {survivor.Id}", ct);
-        await Candidates.RetireAsync(db, candidate.Id, actor, $"merged into insight {survivor.Id} (version {revised.Version})", ct);
-        return true;
-
-        Task<InsightDto> ReviseSurvivorAsync() => Candidates.ReviseAsync(db, survivor.Id, (insight, tree) =>
-        {
-            if (insight.Version != survivor.Version)
-            {
-                // Another learner changed the survivor after this merge was written against it: redo it against theirs.
-                throw new ConflictException("The insight changed while a merge into it was verified.",
-                    $"Insight {survivor.Id} is at version {insight.Version}, not {survivor.Version}.");
-            }
-
-            insight.Condition = merged.Condition;
-            insight.Explanation = merged.Explanation;
-            insight.Example = merged.Example;
-            insight.Taxonomy.Clear();
-            insight.Taxonomy.AddRange(links.Select(id => tree.Find(id)!));
-            insight.SourceProblemIds = sourceProblems;
-            insight.SourceAttemptIds = sourceAttempts;
-        }, actor, "merge", $"merged with learned candidate {candidate.Id}; re-verified on problems {string.Join(", ", checkedOn)}; taxonomy links kept from both", ct);
     }
+
+    private Task<Insight> LoadAsync(long id, CancellationToken ct) =>
+        db.Insights.AsNoTracking().Include(i => i.Taxonomy).SingleAsync(i => i.Id == id, ct);
 
     private sealed record Neighbour(Insight Insight, double Similarity);
 
