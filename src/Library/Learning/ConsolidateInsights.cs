@@ -44,8 +44,9 @@ public sealed class ConsolidateInsightsHandler(OptLibDbContext db, InsightMerge 
     }
 
     /// <summary>
-    /// Plans the insight among the older ones; a fold needs no solve (the older text stays), a merge is verified on
-    /// the insight's newest source first. A plan that lost a race to another writer is made again.
+    /// Plans the insight among the older ones; the text that would stay (the older one's for a fold, the merged one
+    /// for a merge) is verified on the insight's newest source first. A plan that lost a race to another writer is
+    /// made again.
     /// </summary>
     private async Task<ConsolidatedInsight?> JoinAsync(long id, string actor, List<ModelUsage> usage, List<string> notes, CancellationToken ct)
     {
@@ -62,19 +63,20 @@ public sealed class ConsolidateInsightsHandler(OptLibDbContext db, InsightMerge 
             var plan = await merge.PlanAsync(id, consolidating: true, actor, usage, ct);
             if (plan.Kind == InsightMerge.PlanKind.New || (plan.Kind == InsightMerge.PlanKind.Merge && problem is null))
             {
-                await merge.AbandonAsync(plan, actor, "no source problem to verify the merged text on", ct);
+                await merge.AbandonAsync(plan, actor, "no source problem with a known answer to verify the merged text on", ct);
                 return null;
             }
 
             try
             {
-                if (plan.Kind == InsightMerge.PlanKind.Merge)
+                // Near-identical is not identical: the text that stays must still answer the problem of the one that goes.
+                if (problem is not null)
                 {
-                    var draft = await db.Insights.AsNoTracking().Include(i => i.Taxonomy).SingleAsync(i => i.Id == plan.Shown, ct);
-                    var (reached, attemptId, _) = await verification.VerdictAsync(problem!, draft, "verify-merge", plan.Excluded, ct);
+                    var shown = await db.Insights.AsNoTracking().Include(i => i.Taxonomy).SingleAsync(i => i.Id == plan.Shown, ct);
+                    var (reached, attemptId, _) = await verification.VerdictAsync(problem, shown, "verify-merge", [.. plan.Excluded.Append(id).Distinct()], ct);
                     if (!reached)
                     {
-                        await merge.AbandonAsync(plan, actor, $"the merged text did not reach the answer of problem {problem!.Id} (attempt {attemptId})", ct);
+                        await merge.AbandonAsync(plan, actor, $"the joined text did not reach the answer of problem {problem.Id} (attempt {attemptId})", ct);
                         return null;
                     }
                 }

@@ -46,12 +46,22 @@ public sealed class InsightMerge(OptLibDbContext db, IChatModel model, PromptLib
 
     public sealed record Placement(long InsightId, bool Merged, bool Duplicate = false);
 
-    /// <summary>What to do with the candidate (an insight of the library when <paramref name="consolidating"/>: only older active neighbours then).</summary>
-    public async Task<Plan> PlanAsync(long candidateId, bool consolidating, string actor, List<ModelUsage> usage, CancellationToken ct)
+    /// <summary>
+    /// What to do with the candidate (an insight of the library when <paramref name="consolidating"/>: only older
+    /// active neighbours then). <paramref name="against"/> is the survivor of a merge that lost a race: it is offered
+    /// again whatever its new text's similarity, since the model already called the two one lesson.
+    /// </summary>
+    public async Task<Plan> PlanAsync(long candidateId, bool consolidating, string actor, List<ModelUsage> usage, CancellationToken ct, long? against = null)
     {
         var settings = options.Value;
         var candidate = await LoadAsync(candidateId, ct);
         var neighbours = await NeighboursAsync(candidate, consolidating, ct);
+        if (against is { } winner && neighbours.All(n => n.Insight.Id != winner)
+            && await db.Insights.AsNoTracking().Include(i => i.Taxonomy).FirstOrDefaultAsync(i => i.Id == winner && i.Status != InsightStatus.Retired, ct) is { } raced)
+        {
+            neighbours.Add(new Neighbour(raced, settings.MergeSimilarity));
+        }
+
         if (neighbours.FirstOrDefault(n => n.Similarity >= settings.DuplicateSimilarity) is { } same)
         {
             return new Plan(PlanKind.Fold, candidate.Id, same.Insight.Id, [], same.Insight.Id, same.Insight.Version, same.Similarity);
@@ -110,7 +120,7 @@ public sealed class InsightMerge(OptLibDbContext db, IChatModel model, PromptLib
                 notes.Add($"insight {duplicate.Id} says what insight {plan.SurvivorId} says; folded into it");
                 return new Placement(plan.SurvivorId.Value, true, true);
             case PlanKind.Merge:
-                return await MergeAsync(plan, problem ?? throw new ArgumentNullException(nameof(problem), "A merge is verified on a problem."), actor, notes, ct);
+                return await MergeAsync(plan, consolidating ? "insight" : "candidate", problem ?? throw new ArgumentNullException(nameof(problem), "A merge is verified on a problem."), actor, notes, ct);
             default:
                 if (!consolidating)
                 {
@@ -126,7 +136,7 @@ public sealed class InsightMerge(OptLibDbContext db, IChatModel model, PromptLib
         }
     }
 
-    private async Task<Placement?> MergeAsync(Plan plan, Problem problem, string actor, List<string> notes, CancellationToken ct)
+    private async Task<Placement?> MergeAsync(Plan plan, string what, Problem problem, string actor, List<string> notes, CancellationToken ct)
     {
         var survivorId = plan.SurvivorId!.Value;
         var draft = await LoadAsync(plan.Shown, ct);
@@ -160,7 +170,7 @@ public sealed class InsightMerge(OptLibDbContext db, IChatModel model, PromptLib
                 insight.Taxonomy.AddRange(draft.Taxonomy.Select(t => tree.Find(t.Id)!));
                 insight.SourceProblemIds = [.. insight.SourceProblemIds.Union(draft.SourceProblemIds)];
                 insight.SourceAttemptIds = [.. insight.SourceAttemptIds.Union(draft.SourceAttemptIds)];
-            }, actor, "merge", $"merged with learned insight {plan.CandidateId}; re-verified on problems {string.Join(", ", checkedOn.OrderBy(c => c.Id).Select(c => c.Id.ToString(CultureInfo.InvariantCulture) + (c.Remembered ? " (remembered)" : string.Empty)))}; taxonomy links kept from both", ct);
+            }, actor, "merge", $"merged with learned {what} {plan.CandidateId}; re-verified on problems {string.Join(", ", checkedOn.OrderBy(c => c.Id).Select(c => c.Id.ToString(CultureInfo.InvariantCulture) + (c.Remembered ? " (remembered)" : string.Empty)))}; taxonomy links kept from both", ct);
         }
         catch (ConflictException)
         {

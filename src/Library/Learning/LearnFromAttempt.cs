@@ -215,7 +215,7 @@ public sealed class LearnFromAttemptHandler(
             {
                 db.ChangeTracker.Clear();
                 notes.Add($"placing candidate {plan.CandidateId} lost a write race ({ex.Message}); planned again against the winner");
-                plan = await merge.PlanAsync(plan.CandidateId, consolidating: false, actor, usage, ct);
+                plan = await merge.PlanAsync(plan.CandidateId, consolidating: false, actor, usage, ct, against: plan.SurvivorId);
             }
 
             verifiedPlan = false;
