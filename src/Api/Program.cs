@@ -5,6 +5,7 @@ using OptLib.Api.Health;
 using OptLib.Api.Problems;
 using OptLib.Api.Insights;
 using OptLib.Api.Jobs;
+using OptLib.Api.Mcp;
 using OptLib.Api.Library;
 using OptLib.Api.Solver;
 using OptLib.Api.Taxonomy;
@@ -29,6 +30,7 @@ try
     builder.AddSolver();
     builder.AddAccessControl();
     builder.AddHealth();
+    builder.AddMcp();
     builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
     builder.Services.AddSingleton(typeof(Mediator.IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
     builder.Services.AddProblemDetails();
@@ -58,6 +60,7 @@ try
     app.MapInsightsApi();
     app.MapRetrievalApi();
     app.MapJobsApi();
+    app.MapMcpApi();
     app.MapLoginApi();
     app.MapAdminUi();
 

@@ -17,18 +17,9 @@ public static class ProblemsApi
 
         problems.MapPost("/", async Task<Results<Accepted<ProblemDto>, Ok<ProblemDto>>> (SubmitBody body, int? wait, HttpContext http, ISender sender, CancellationToken ct) =>
             {
-                var id = await sender.Send(new SubmitProblem(body.Text ?? string.Empty, body.ExpectedObjective, body.Tolerance?.Relative,
-                    body.Tolerance?.Absolute, body.Tables, http.User.Actor()), ct);
-                var location = $"/api/problems/{id}";
-                var deadline = DateTime.UtcNow.AddSeconds(Math.Clamp(wait ?? 0, 0, 300));
-                var problem = (await sender.Send(new GetProblem(id), ct))!;
-                while (!problem.IsFinished && DateTime.UtcNow < deadline)
-                {
-                    await Task.Delay(250, ct);
-                    problem = (await sender.Send(new GetProblem(id), ct))!;
-                }
-
-                return problem.IsFinished ? TypedResults.Ok(problem) : TypedResults.Accepted(location, problem);
+                var problem = await sender.SubmitAndWaitAsync(new SubmitProblem(body.Text ?? string.Empty, body.ExpectedObjective, body.Tolerance?.Relative,
+                    body.Tolerance?.Absolute, body.Tables, http.User.Actor()), wait, ct);
+                return problem.IsFinished ? TypedResults.Ok(problem) : TypedResults.Accepted($"/api/problems/{problem.Id}", problem);
             })
             .RequireAuthorization(AccessPolicies.Analyst)
             .WithName("SubmitProblem")

@@ -22,7 +22,7 @@ public sealed class RouteTableTests(OptLibApp app) : IClassFixture<OptLibApp>
         Assert.True(endpoints.Count >= 5, "the endpoint table looks empty");
 
         using var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        var checkedRoutes = 0;
+        var checkedRoutes = new HashSet<string>();
         foreach (var endpoint in endpoints)
         {
             var pattern = endpoint.RoutePattern.RawText ?? string.Empty;
@@ -55,11 +55,12 @@ public sealed class RouteTableTests(OptLibApp app) : IClassFixture<OptLibApp>
                     Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {pattern} answered {(int)response.StatusCode} without a key");
                 }
 
-                checkedRoutes++;
+                checkedRoutes.Add($"{method} {pattern.TrimEnd('/')}");
             }
         }
 
-        Assert.True(checkedRoutes >= 3, "no protected route was checked");
+        Assert.True(checkedRoutes.Count >= 3, "no protected route was checked");
+        Assert.Contains("POST /mcp", checkedRoutes); // the MCP server is behind the same keys
     }
 
     [Fact]
