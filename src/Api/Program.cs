@@ -1,5 +1,6 @@
 using OptLib.Api.Access;
 using OptLib.Api.Admin;
+using OptLib.Api.Documentation;
 using OptLib.Api.Errors;
 using OptLib.Api.Health;
 using OptLib.Api.Problems;
@@ -35,7 +36,7 @@ try
     builder.Services.AddSingleton(typeof(Mediator.IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
     builder.Services.AddProblemDetails();
     builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-    builder.Services.AddOpenApi();
+    builder.AddApiDocumentation();
     builder.AddAdminUi();
 
     var app = builder.Build();

@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OptLib.Api.Documentation;
 using OptLib.Api.Access;
 using OptLib.Library.Problems;
 
@@ -13,7 +14,7 @@ public static class ProblemsApi
 
     public static IEndpointRouteBuilder MapProblemsApi(this IEndpointRouteBuilder app)
     {
-        var problems = app.MapGroup("/api/problems").WithTags("Problems");
+        var problems = app.MapGroup("/api/problems").WithTags("Problems").WithErrorResponses();
 
         problems.MapPost("/", async Task<Results<Accepted<ProblemDto>, Ok<ProblemDto>>> (SubmitBody body, int? wait, HttpContext http, ISender sender, CancellationToken ct) =>
             {
@@ -22,6 +23,9 @@ public static class ProblemsApi
                 return problem.IsFinished ? TypedResults.Ok(problem) : TypedResults.Accepted($"/api/problems/{problem.Id}", problem);
             })
             .RequireAuthorization(AccessPolicies.Analyst)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRequestExample(new SubmitBody("A glass plant makes doors and windows with the hours below; maximise profit (3 per door, 5 per window).", 36,
+                new ToleranceBody(1e-4, 1e-6), [new ProblemTable("hours", "plant,doors,windows,available\n1,1,0,4\n2,0,2,12\n3,3,2,18")]))
             .WithName("SubmitProblem")
             .WithSummary("Stores a problem and solves it in the background (202 with a Location); ?wait=N waits up to N seconds and answers 200 when done.");
 
@@ -43,6 +47,7 @@ public static class ProblemsApi
                     var stopping => TypedResults.Accepted($"/api/problems/{id}", stopping.Problem),
                 })
             .RequireAuthorization(AccessPolicies.Analyst)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithName("CancelProblem")
             .WithSummary("Cancels a queued problem (200, it never starts) or a running one (202: it stops at its next check, kills its sandbox run and records a cancelled attempt); 409 when it has finished.");
 
