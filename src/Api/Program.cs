@@ -52,15 +52,16 @@ try
     app.MapOpenApi().AllowAnonymous();
     app.MapScalarApiReference().AllowAnonymous();
     app.MapHealthApi();
-    app.MapAccessApi();
-    app.MapSolverApi();
-    app.MapDatasetsApi();
-    app.MapProblemsApi();
-    app.MapTaxonomyApi();
-    app.MapLibraryApi();
-    app.MapInsightsApi();
-    app.MapRetrievalApi();
-    app.MapJobsApi();
+    var api = app.MapGroup(string.Empty).WithErrorResponses(); // the REST API, each route with its error answers documented
+    api.MapAccessApi();
+    api.MapSolverApi();
+    api.MapDatasetsApi();
+    api.MapProblemsApi();
+    api.MapTaxonomyApi();
+    api.MapLibraryApi();
+    api.MapInsightsApi();
+    api.MapRetrievalApi();
+    api.MapJobsApi();
     app.MapMcpApi();
     app.MapLoginApi();
     app.MapAdminUi();

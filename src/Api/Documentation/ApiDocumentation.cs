@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
@@ -11,15 +9,13 @@ namespace OptLib.Api.Documentation;
 
 /// <summary>
 /// What the OpenAPI document says beyond what the handlers' types say: the error answers every route can give, and an
-/// example body for every route that takes one. A group or route marked <see cref="WithErrorResponses{TBuilder}"/>
-/// documents 401 always, 403 when it needs more than a viewer, 400 when it takes input, and 404 when it names an id;
-/// errors only some routes give (409, 413, 503) are declared on those routes with <c>ProducesProblem</c>.
+/// example body for every route that takes one (<see cref="RequestExamples"/>). Program.cs maps the REST API in one
+/// group marked <see cref="WithErrorResponses{TBuilder}"/>, so every route documents 401, 403 when it needs more than
+/// a viewer, 400 when it changes something, and 404 when it names an id; errors only some routes give (409, 413, 503)
+/// are declared on those routes with <c>ProducesProblem</c>.
 /// </summary>
 public static class ApiDocumentation
 {
-    /// <summary>A request body to show in the document, as a client would send it.</summary>
-    public sealed record RequestExample(JsonNode Body);
-
     private static readonly string[] Writes = ["POST", "PUT", "PATCH", "DELETE"];
 
     public static IHostApplicationBuilder AddApiDocumentation(this IHostApplicationBuilder builder)
@@ -63,13 +59,10 @@ public static class ApiDocumentation
         return builder;
     }
 
-    public static RouteHandlerBuilder WithRequestExample(this RouteHandlerBuilder builder, object body) =>
-        builder.WithMetadata(new RequestExample(JsonSerializer.SerializeToNode(body, JsonSerializerOptions.Web)!));
-
     private static Task DescribeAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
-        if (metadata.OfType<RequestExample>().LastOrDefault() is { } example && operation.RequestBody?.Content is { } content)
+        if (metadata.OfType<RequestExamples.RequestExample>().LastOrDefault() is { } example && operation.RequestBody?.Content is { } content)
         {
             foreach (var (type, media) in content)
             {

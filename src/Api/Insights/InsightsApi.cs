@@ -25,7 +25,7 @@ public static class InsightsApi
 
     public static IEndpointRouteBuilder MapInsightsApi(this IEndpointRouteBuilder app)
     {
-        var insights = app.MapGroup("/api/insights").WithTags("Insights").WithErrorResponses();
+        var insights = app.MapGroup("/api/insights").WithTags("Insights");
 
         insights.MapGet("/", async (string? stage, string? level1, string? level2, string? status, string? q, int? page, int? pageSize, ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(new ListInsights(stage, level1, level2, status, q, page ?? 1, pageSize ?? 20), ct)))

@@ -13,7 +13,7 @@ public static class JobsApi
 
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
     {
-        var jobs = app.MapGroup("/api/jobs").WithTags("Jobs").WithErrorResponses();
+        var jobs = app.MapGroup("/api/jobs").WithTags("Jobs");
 
         jobs.MapPost("/", async Task<Accepted<JobDto>> (CreateBody body, HttpContext http, ISender sender, CancellationToken ct) =>
             {

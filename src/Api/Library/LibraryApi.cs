@@ -11,7 +11,7 @@ public static class LibraryApi
 {
     public static IEndpointRouteBuilder MapLibraryApi(this IEndpointRouteBuilder app)
     {
-        var library = app.MapGroup("/api/library").WithTags("Library").WithErrorResponses();
+        var library = app.MapGroup("/api/library").WithTags("Library");
 
         library.MapPost("/import", async (HttpContext http, ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(new ImportLibrary(await ReadDocumentAsync(http.Request, ct), http.User.Actor()), ct)))

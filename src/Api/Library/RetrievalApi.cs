@@ -13,7 +13,6 @@ public static class RetrievalApi
     {
         app.MapPost("/api/library/retrieve", async (RetrieveBody body, ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(new RetrieveInsights(body.Problem ?? string.Empty, body.Stage ?? string.Empty, body.Formulation, body.K ?? 8), ct)))
-            .WithErrorResponses()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithRequestExample(new RetrieveBody("Trucks leave one depot and must visit every shop once.", "formulation", null, 5))
             .WithTags("Library")
@@ -23,7 +22,6 @@ public static class RetrievalApi
         app.MapPost("/api/library/reembed", async (HttpContext http, ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(new ReembedInsights(http.User.Actor()), ct)))
             .RequireAuthorization(AccessPolicies.Admin)
-            .WithErrorResponses()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithTags("Library")
             .WithName("ReembedInsights")

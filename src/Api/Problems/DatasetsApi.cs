@@ -15,7 +15,6 @@ public static class DatasetsApi
         app.MapPost("/api/datasets/import", async (ImportTasksBody body, HttpContext http, ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(new ImportTasks(body.Dataset ?? string.Empty, body.Split ?? string.Empty, body.Tasks, http.User.Actor()), ct)))
             .RequireAuthorization(AccessPolicies.Analyst)
-            .WithErrorResponses()
             .WithRequestExample(new
             {
                 dataset = "nl4opt",

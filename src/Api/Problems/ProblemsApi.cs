@@ -14,7 +14,7 @@ public static class ProblemsApi
 
     public static IEndpointRouteBuilder MapProblemsApi(this IEndpointRouteBuilder app)
     {
-        var problems = app.MapGroup("/api/problems").WithTags("Problems").WithErrorResponses();
+        var problems = app.MapGroup("/api/problems").WithTags("Problems");
 
         problems.MapPost("/", async Task<Results<Accepted<ProblemDto>, Ok<ProblemDto>>> (SubmitBody body, int? wait, HttpContext http, ISender sender, CancellationToken ct) =>
             {

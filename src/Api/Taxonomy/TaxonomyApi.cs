@@ -12,7 +12,7 @@ public static class TaxonomyApi
 
     public static IEndpointRouteBuilder MapTaxonomyApi(this IEndpointRouteBuilder app)
     {
-        var taxonomy = app.MapGroup("/api/taxonomy").WithTags("Taxonomy").WithErrorResponses();
+        var taxonomy = app.MapGroup("/api/taxonomy").WithTags("Taxonomy");
 
         taxonomy.MapGet("/", async (ISender sender, CancellationToken ct) => TypedResults.Ok(await sender.Send(new GetTaxonomy(), ct)))
             .WithName("GetTaxonomy")
