@@ -88,11 +88,8 @@ public sealed class SolverApiTests : IAsyncLifetime
     [Fact]
     public async Task ACplexLpFileIs400AskingForMpsAndNeverReachesTheSandbox()
     {
-        var response = await Client().PostAsJsonAsync("/api/solver/runs", new { language = "lp", source = "Maximize\n obj: x\nSubject To\n c: x <= 4\nEnd\n" });
+        var message = await SourceErrorAsync("Maximize\n obj: x\nSubject To\n c: x <= 4\nEnd\n");
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        var message = body.RootElement.GetProperty("errors").GetProperty("source")[0].GetString();
         Assert.StartsWith("Line 1 ('Maximize') is a section of the CPLEX LP format", message, StringComparison.Ordinal);
         Assert.Contains("(language \"mps\")", message, StringComparison.Ordinal);
         Assert.Null(_sandbox.LastRequest);
@@ -104,13 +101,19 @@ public sealed class SolverApiTests : IAsyncLifetime
         _sandbox.Answer = new RunResult(RunStatus.CompileError, null, null, null, null, new Dictionary<string, double>(), "none", new RunTimings(0, 0, 1, 1),
             "bwrap", false, Verification.NotChecked, [new Diagnostic("Compile", 2, 1, "lp", "the LP text could not be parsed: OR-Tools' LP parser stopped at line 2, in 'c: x <= 4 4;'")], "", false);
 
-        var response = await Client().PostAsJsonAsync("/api/solver/runs", new { language = "lp", source = "max: x;\nc: x <= 4 4;\n" });
+        var message = await SourceErrorAsync("max: x;\nc: x <= 4 4;\n");
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        var message = body.RootElement.GetProperty("errors").GetProperty("source")[0].GetString();
         Assert.StartsWith("the LP text could not be parsed: OR-Tools' LP parser stopped at line 2", message, StringComparison.Ordinal);
         Assert.Contains("OR-Tools' own LP format", message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Posts LP text that must be refused, and returns the 400's message for the source field.</summary>
+    private async Task<string?> SourceErrorAsync(string lp)
+    {
+        var response = await Client().PostAsJsonAsync("/api/solver/runs", new { language = "lp", source = lp });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("errors").GetProperty("source")[0].GetString();
     }
 
     [Fact]
