@@ -78,6 +78,9 @@ public sealed class McpServerTests(PipelineApp app) : IClassFixture<PipelineApp>
         Assert.Contains("Text: Describe the problem in text.", await RefusalAsync(mcp, "solve_problem", new() { ["text"] = "" }), StringComparison.Ordinal);
         var wrongType = await RefusalAsync(mcp, "get_insight", new() { ["id"] = "not a number" });
         Assert.Contains("The arguments do not fit get_insight: id must be integer, not string.", wrongType, StringComparison.Ordinal);
+        Assert.Contains("The arguments do not fit get_insight: id is required.", await RefusalAsync(mcp, "get_insight", new()), StringComparison.Ordinal);
+        Assert.Contains("The arguments do not fit solve_problem: text must be string, not integer; waitSeconds must be integer or null, not string.",
+            await RefusalAsync(mcp, "solve_problem", new() { ["text"] = 17, ["waitSeconds"] = "soon" }), StringComparison.Ordinal);
     }
 
     [Fact]
