@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -37,6 +38,8 @@ public sealed class McpServerTests(PipelineApp app) : IClassFixture<PipelineApp>
         Assert.Equal(36, 3 * variables["doors"]!.GetValue<double>() + 5 * variables["windows"]!.GetValue<double>(), 6); // Wyndor's objective from its own variables
 
         var problemId = solved["problemId"]!.GetValue<long>();
+        var createdBy = await app.WithDbAsync(db => db.Problems.Where(p => p.Id == problemId).Select(p => p.CreatedBy).SingleAsync());
+        Assert.Equal("key:test Analyst", createdBy); // the key that called the tool, as the REST API records it
         var problem = await CallAsync(mcp, "get_problem", new() { ["id"] = problemId });
         Assert.Equal(problemId, problem["id"]!.GetValue<long>());
         Assert.Equal("Correct", problem["latestAttempt"]!["status"]!.GetValue<string>());
@@ -62,7 +65,7 @@ public sealed class McpServerTests(PipelineApp app) : IClassFixture<PipelineApp>
         Assert.DoesNotContain(await mcp.ListToolsAsync(), t => t.Name == "solve_problem");
         var refused = await RefusalAsync(mcp, "solve_problem", new() { ["text"] = "A viewer's problem: maximise x." });
         Assert.Contains("Access forbidden", refused, StringComparison.Ordinal);
-        Assert.False(await app.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.AnyAsync(db.Problems, p => p.Text.StartsWith("A viewer's problem"))),
+        Assert.False(await app.WithDbAsync(db => db.Problems.AnyAsync(p => p.Text.StartsWith("A viewer's problem"))),
             "a viewer's solve_problem stored a problem");
     }
 
