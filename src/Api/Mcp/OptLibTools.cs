@@ -78,7 +78,8 @@ public sealed class OptLibTools(ISender sender, IHttpContextAccessor http)
     public async Task<InsightDto> GetInsight([Description("The insight's id.")] long id, CancellationToken cancellationToken = default) =>
         await sender.Send(new GetInsight(id), cancellationToken) ?? throw new McpException($"There is no insight {id}.");
 
-    // submit_feedback (on an attempt's answer) belongs here once feedback exists: the same pattern, analyst role.
+    // submit_feedback comes here, from the feedback work: the same pattern over GiveFeedback (what
+    // POST /api/problems/{id}/feedback sends), with [Authorize(Policy = AccessPolicies.Analyst)].
 
     private string Actor() => http.HttpContext?.User.Actor() ?? "anonymous";
 
