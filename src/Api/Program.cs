@@ -1,10 +1,12 @@
 using OptLib.Api.Access;
 using OptLib.Api.Admin;
+using OptLib.Api.Documentation;
 using OptLib.Api.Errors;
 using OptLib.Api.Health;
 using OptLib.Api.Problems;
 using OptLib.Api.Insights;
 using OptLib.Api.Jobs;
+using OptLib.Api.Mcp;
 using OptLib.Api.Library;
 using OptLib.Api.Solver;
 using OptLib.Api.Taxonomy;
@@ -29,11 +31,12 @@ try
     builder.AddSolver();
     builder.AddAccessControl();
     builder.AddHealth();
+    builder.AddMcp();
     builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
     builder.Services.AddSingleton(typeof(Mediator.IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
     builder.Services.AddProblemDetails();
     builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-    builder.Services.AddOpenApi();
+    builder.AddApiDocumentation();
     builder.AddAdminUi();
 
     var app = builder.Build();
@@ -49,15 +52,17 @@ try
     app.MapOpenApi().AllowAnonymous();
     app.MapScalarApiReference().AllowAnonymous();
     app.MapHealthApi();
-    app.MapAccessApi();
-    app.MapSolverApi();
-    app.MapDatasetsApi();
-    app.MapProblemsApi();
-    app.MapTaxonomyApi();
-    app.MapLibraryApi();
-    app.MapInsightsApi();
-    app.MapRetrievalApi();
-    app.MapJobsApi();
+    var api = app.MapGroup(string.Empty).WithErrorResponses(); // the REST API, each route with its error answers documented
+    api.MapAccessApi();
+    api.MapSolverApi();
+    api.MapDatasetsApi();
+    api.MapProblemsApi();
+    api.MapTaxonomyApi();
+    api.MapLibraryApi();
+    api.MapInsightsApi();
+    api.MapRetrievalApi();
+    api.MapJobsApi();
+    app.MapMcpApi();
     app.MapLoginApi();
     app.MapAdminUi();
 

@@ -86,6 +86,37 @@ public sealed class SolverApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ACplexLpFileIs400AskingForMpsAndNeverReachesTheSandbox()
+    {
+        var message = await SourceErrorAsync("Maximize\n obj: x\nSubject To\n c: x <= 4\nEnd\n");
+
+        Assert.StartsWith("Line 1 ('Maximize') is a section of the CPLEX LP format", message, StringComparison.Ordinal);
+        Assert.Contains("(language \"mps\")", message, StringComparison.Ordinal);
+        Assert.Null(_sandbox.LastRequest);
+    }
+
+    [Fact]
+    public async Task LpTextTheSolverCannotReadIs400NamingTheLine()
+    {
+        _sandbox.Answer = new RunResult(RunStatus.CompileError, null, null, null, null, new Dictionary<string, double>(), "none", new RunTimings(0, 0, 1, 1),
+            "bwrap", false, Verification.NotChecked, [new Diagnostic("Compile", 2, 1, "lp", "the LP text could not be parsed: OR-Tools' LP parser stopped at line 2, in 'c: x <= 4 4;'")], "", false);
+
+        var message = await SourceErrorAsync("max: x;\nc: x <= 4 4;\n");
+
+        Assert.StartsWith("the LP text could not be parsed: OR-Tools' LP parser stopped at line 2", message, StringComparison.Ordinal);
+        Assert.Contains("OR-Tools' own LP format", message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Posts LP text that must be refused, and returns the 400's message for the source field.</summary>
+    private async Task<string?> SourceErrorAsync(string lp)
+    {
+        var response = await Client().PostAsJsonAsync("/api/solver/runs", new { language = "lp", source = lp });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("errors").GetProperty("source")[0].GetString();
+    }
+
+    [Fact]
     public async Task OnlyAnalystsMayRunPrograms()
     {
         var anonymous = await Client(role: null).PostAsJsonAsync("/api/solver/runs", new { language = "lp", source = "max: x;" });
@@ -99,10 +130,13 @@ public sealed class SolverApiTests : IAsyncLifetime
     {
         public RunRequest? LastRequest { get; private set; }
 
+        /// <summary>What the sandbox answers instead of a correct run.</summary>
+        public RunResult? Answer { get; set; }
+
         public Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken)
         {
             LastRequest = request;
-            return Task.FromResult(new RunResult(RunStatus.Correct, RunStatus.Optimal, 36, 36, request.ExpectedObjective,
+            return Task.FromResult(Answer ?? new RunResult(RunStatus.Correct, RunStatus.Optimal, 36, 36, request.ExpectedObjective,
                 new Dictionary<string, double> { ["x"] = 2 }, "GLOP", new RunTimings(1, 2, 3, 6), "bwrap", false,
                 Verification.NotChecked, [], "", false));
         }

@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OptLib.Api.Documentation;
 using OptLib.Library.Access;
 
 namespace OptLib.Api.Access;
@@ -21,6 +22,7 @@ public static class AccessApi
                 var created = await sender.Send(new CreateApiKey(body.Name ?? string.Empty, body.Role ?? string.Empty, http.User.Actor()), ct);
                 return TypedResults.Created($"/api/keys/{created.Key.Id}", created);
             })
+            .WithRequestExample(new CreateApiKeyBody("reporting dashboard", "viewer"))
             .WithName("CreateApiKey")
             .WithSummary("Creates an API key with a role (viewer, analyst, admin). The secret is in this response only.");
 

@@ -14,42 +14,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
-        ProblemDetails? problem = exception switch
-        {
-            ValidationFailedException v => new HttpValidationProblemDetails(v.Errors.ToDictionary(e => e.Key, e => e.Value))
-            {
-                Status = StatusCodes.Status400BadRequest,
-                Title = "The request is not valid.",
-            },
-            ConflictException c => Conflict(c),
-            EmbeddingUnavailableException e => new ProblemDetails
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "The embedding model is not available.",
-                Detail = e.Message + " Check the Embeddings settings (Embeddings:Provider, Embeddings:BaseUrl, Embeddings:Model, Embeddings:ApiKey).",
-            },
-            BadHttpRequestException b => new ProblemDetails
-            {
-                Status = b.StatusCode,
-                Title = b.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request could not be read.",
-                Detail = b.Message,
-            },
-            ModelNotConfiguredException m => new ProblemDetails
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "No language model is configured.",
-                Detail = m.Message,
-            },
-            ModelCallFailedException m => new ProblemDetails
-            {
-                Status = StatusCodes.Status502BadGateway,
-                Title = "The language model did not answer usefully.",
-                Detail = m.Message,
-            },
-            OperationCanceledException when http.RequestAborted.IsCancellationRequested => null,
-            _ => null,
-        };
-
+        var problem = Describe(exception);
         if (problem is null)
         {
             if (http.RequestAborted.IsCancellationRequested)
@@ -65,6 +30,45 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         http.Response.StatusCode = problem.Status ?? StatusCodes.Status400BadRequest;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
+
+    /// <summary>
+    /// What a client did wrong, or null for our own faults. The MCP tools (src/Api/Mcp) tell their callers the same
+    /// thing, so every transport maps errors here.
+    /// </summary>
+    internal static ProblemDetails? Describe(Exception exception) => exception switch
+    {
+        ValidationFailedException v => new HttpValidationProblemDetails(v.Errors.ToDictionary(e => e.Key, e => e.Value))
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The request is not valid.",
+        },
+        ConflictException c => Conflict(c),
+        EmbeddingUnavailableException e => new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "The embedding model is not available.",
+            Detail = e.Message + " Check the Embeddings settings (Embeddings:Provider, Embeddings:BaseUrl, Embeddings:Model, Embeddings:ApiKey).",
+        },
+        BadHttpRequestException b => new ProblemDetails
+        {
+            Status = b.StatusCode,
+            Title = b.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request could not be read.",
+            Detail = b.Message,
+        },
+        ModelNotConfiguredException m => new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "No language model is configured.",
+            Detail = m.Message,
+        },
+        ModelCallFailedException m => new ProblemDetails
+        {
+            Status = StatusCodes.Status502BadGateway,
+            Title = "The language model did not answer usefully.",
+            Detail = m.Message,
+        },
+        _ => null,
+    };
 
     private static ProblemDetails Conflict(ConflictException conflict)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OptLib.Api.Documentation;
 using OptLib.Api.Access;
 using OptLib.Library.Insights;
 using OptLib.Library.Validation;
@@ -28,6 +29,7 @@ public static class InsightsApi
 
         insights.MapGet("/", async (string? stage, string? level1, string? level2, string? status, string? q, int? page, int? pageSize, ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(new ListInsights(stage, level1, level2, status, q, page ?? 1, pageSize ?? 20), ct)))
+            .ProducesValidationProblem()
             .WithName("ListInsights")
             .WithSummary("Lists insights a page at a time. Filters: stage (a stage label, or formulation/program), level1, level2, status, q (full text).");
 
@@ -45,6 +47,9 @@ public static class InsightsApi
                 http.Response.Headers.ETag = ETag(dto.Version);
                 return TypedResults.Created($"/api/insights/{dto.Id}", dto);
             })
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRequestExample(new InsightBody("When a cost applies only if an activity happens at all.", "Add a binary per activity and link it to the amount with a big-M row.",
+                "y[i] in {0,1}; x[i] <= M * y[i]", [42], "active", [], [], null, "from a failed knapsack problem"))
             .WithName("CreateInsight")
             .WithSummary("Adds an insight (proposed unless status is active), filed under one or more level-2 taxonomy nodes.");
 
@@ -53,6 +58,10 @@ public static class InsightsApi
                     body.Example ?? string.Empty, body.TaxonomyNodeIds ?? [], body.Reason, http.User.Actor()), ct) is { } dto
                     ? WithETag(http, dto)
                     : TypedResults.NotFound())
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRequestExample(new InsightBody("When a cost applies only if an activity happens at all.", "Add a binary per activity and link it to the amount with a big-M row.",
+                "y[i] in {0,1}; x[i] <= M * y[i]", [42], "active", [], [], 3, "clearer condition"))
             .WithName("ReviseInsight")
             .WithSummary("Revises an insight as a new version. Needs the expected version (If-Match or expectedVersion); a stale one is 409 with the current version.");
 
@@ -60,6 +69,7 @@ public static class InsightsApi
                 await sender.Send(new RetireInsight(id, ExpectedVersion(http, null), reason, http.User.Actor()), ct) is { } dto
                     ? WithETag(http, dto)
                     : TypedResults.NotFound())
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithName("RetireInsight")
             .WithSummary("Retires an insight: it leaves retrieval but is never erased, and keeps its history.");
 
@@ -72,6 +82,9 @@ public static class InsightsApi
                 await sender.Send(new RestoreInsightVersion(id, version, ExpectedVersion(http, body?.ExpectedVersion), body?.Reason, http.User.Actor()), ct) is { } dto
                     ? WithETag(http, dto)
                     : TypedResults.NotFound())
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRequestExample(new ChangeBody(4, "version 2 was clearer"))
             .WithName("RestoreInsightVersion")
             .WithSummary("Restores the text and labels of an earlier version as a new version.");
 
@@ -79,6 +92,8 @@ public static class InsightsApi
                 await sender.Send(new ApproveInsight(id, ExpectedVersion(http, body?.ExpectedVersion), body?.Reason, http.User.Actor()), ct) is { } dto
                     ? WithETag(http, dto)
                     : TypedResults.NotFound())
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithRequestExample(new ChangeBody(1, "checked against three problems"))
             .WithName("ApproveInsight")
             .WithSummary("Moves a proposed insight to active (409 if it is not proposed).");
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OptLib.Api.Documentation;
 using OptLib.Api.Access;
 using OptLib.Library.Jobs;
 
@@ -20,11 +21,13 @@ public static class JobsApi
                 return TypedResults.Accepted($"/api/jobs/{job.Id}", job);
             })
             .RequireAuthorization(AccessPolicies.Analyst)
+            .WithRequestExample(new { kind = "evaluation", parameters = new { dataset = "nl4opt", split = "test" } })
             .WithName("CreateJob")
             .WithSummary("Starts a background job of a kind (evaluation, reembed, learning, evolution, selftest) with its parameters; 202 with a Location to follow.");
 
         jobs.MapGet("/", async (string? kind, string? state, int? page, int? pageSize, ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(new ListJobs(kind, state, page ?? 1, pageSize ?? 20), ct)))
+            .ProducesValidationProblem()
             .WithName("ListJobs")
             .WithSummary("Jobs newest first, a page at a time, optionally of one kind and state.");
 
@@ -43,6 +46,7 @@ public static class JobsApi
         jobs.MapPost("/{id:long}/cancel", async Task<Results<Ok<JobDto>, NotFound>> (long id, HttpContext http, ISender sender, CancellationToken ct) =>
                 await sender.Send(new CancelJob(id, http.User.Actor()), ct) is { } job ? TypedResults.Ok(job) : TypedResults.NotFound())
             .RequireAuthorization(AccessPolicies.Analyst)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithName("CancelJob")
             .WithSummary("Cancels a queued or running job: unstarted items are dropped, running ones stop; 409 when it has finished.");
 

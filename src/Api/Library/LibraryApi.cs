@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Mediator;
+using OptLib.Api.Documentation;
 using OptLib.Api.Access;
 using OptLib.Library.Interchange;
 using OptLib.Library.Validation;
@@ -16,6 +17,31 @@ public static class LibraryApi
                 TypedResults.Ok(await sender.Send(new ImportLibrary(await ReadDocumentAsync(http.Request, ct), http.User.Actor()), ct)))
             .RequireAuthorization(AccessPolicies.Analyst)
             .Accepts<AlphaOptDocument>("application/json", "multipart/form-data")
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRequestExample(new Dictionary<string, object>
+            {
+                ["library"] = new[]
+                {
+                    new Dictionary<string, object>
+                    {
+                        ["insight_id"] = 7,
+                        ["taxonomy"] = new Dictionary<string, object> { ["Domain Modeling"] = new Dictionary<string, string[]> { ["Packaging"] = ["Knapsack Constraints"] } },
+                        ["condition"] = "When items that each use some of one scalar capacity (weight, volume, budget) are chosen.",
+                        ["explanation"] = "One capacity row over the chosen items; binaries when an item is taken whole.",
+                        ["example"] = "sum_i w[i] * x[i] <= W; x[i] in {0,1}",
+                    },
+                },
+                ["taxonomy"] = new Dictionary<string, object>
+                {
+                    ["Domain Modeling"] = new Dictionary<string, object>
+                    {
+                        ["Packaging"] = new Dictionary<string, object>
+                        {
+                            ["Knapsack Constraints"] = new { definition = "A single capacity shared by chosen items.", condition = "Items compete for one weight, volume or budget limit." },
+                        },
+                    },
+                },
+            })
             .WithName("ImportLibrary")
             .WithSummary("Imports AlphaOPT's library.json and taxonomy JSON: a JSON body {library, taxonomy}, or a form with the files 'library' and 'taxonomy'. Idempotent; reports what it created, updated and skipped, and why.");
 

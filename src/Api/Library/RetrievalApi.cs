@@ -1,4 +1,5 @@
 using Mediator;
+using OptLib.Api.Documentation;
 using OptLib.Api.Access;
 using OptLib.Library.Retrieval;
 
@@ -12,6 +13,8 @@ public static class RetrievalApi
     {
         app.MapPost("/api/library/retrieve", async (RetrieveBody body, ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(new RetrieveInsights(body.Problem ?? string.Empty, body.Stage ?? string.Empty, body.Formulation, body.K ?? 8), ct)))
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRequestExample(new RetrieveBody("Trucks leave one depot and must visit every shop once.", "formulation", null, 5))
             .WithTags("Library")
             .WithName("RetrieveInsights")
             .WithSummary("Ranks active insights for a problem (stage formulation or program): vector kNN and full-text search fused by reciprocal rank, with every score.");
@@ -19,6 +22,7 @@ public static class RetrievalApi
         app.MapPost("/api/library/reembed", async (HttpContext http, ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(new ReembedInsights(http.User.Actor()), ct)))
             .RequireAuthorization(AccessPolicies.Admin)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithTags("Library")
             .WithName("ReembedInsights")
             .WithSummary("Re-embeds every insight whose embedding comes from another model than the configured one (also run at start-up).");

@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OptLib.Api.Documentation;
 using OptLib.Api.Access;
 using OptLib.Library.Feedback;
 using OptLib.Library.Problems;
@@ -20,20 +21,14 @@ public static class ProblemsApi
 
         problems.MapPost("/", async Task<Results<Accepted<ProblemDto>, Ok<ProblemDto>>> (SubmitBody body, int? wait, HttpContext http, ISender sender, CancellationToken ct) =>
             {
-                var id = await sender.Send(new SubmitProblem(body.Text ?? string.Empty, body.ExpectedObjective, body.Tolerance?.Relative,
-                    body.Tolerance?.Absolute, body.Tables, http.User.Actor()), ct);
-                var location = $"/api/problems/{id}";
-                var deadline = DateTime.UtcNow.AddSeconds(Math.Clamp(wait ?? 0, 0, 300));
-                var problem = (await sender.Send(new GetProblem(id), ct))!;
-                while (!problem.IsFinished && DateTime.UtcNow < deadline)
-                {
-                    await Task.Delay(250, ct);
-                    problem = (await sender.Send(new GetProblem(id), ct))!;
-                }
-
-                return problem.IsFinished ? TypedResults.Ok(problem) : TypedResults.Accepted(location, problem);
+                var problem = await sender.SubmitAndWaitAsync(new SubmitProblem(body.Text ?? string.Empty, body.ExpectedObjective, body.Tolerance?.Relative,
+                    body.Tolerance?.Absolute, body.Tables, http.User.Actor()), wait, ct);
+                return problem.IsFinished ? TypedResults.Ok(problem) : TypedResults.Accepted($"/api/problems/{problem.Id}", problem);
             })
             .RequireAuthorization(AccessPolicies.Analyst)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRequestExample(new SubmitBody("A glass plant makes doors and windows with the hours below; maximise profit (3 per door, 5 per window).", 36,
+                new ToleranceBody(1e-4, 1e-6), [new ProblemTable("hours", "plant,doors,windows,available\n1,1,0,4\n2,0,2,12\n3,3,2,18")]))
             .WithName("SubmitProblem")
             .WithSummary("Stores a problem and solves it in the background (202 with a Location); ?wait=N waits up to N seconds and answers 200 when done.");
 
@@ -55,6 +50,7 @@ public static class ProblemsApi
                     var stopping => TypedResults.Accepted($"/api/problems/{id}", stopping.Problem),
                 })
             .RequireAuthorization(AccessPolicies.Analyst)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .WithName("CancelProblem")
             .WithSummary("Cancels a queued problem (200, it never starts) or a running one (202: it stops at its next check, kills its sandbox run and records a cancelled attempt); 409 when it has finished.");
 
@@ -62,6 +58,8 @@ public static class ProblemsApi
                 await sender.Send(new GiveFeedback(id, body.Verdict, body.ExpectedObjective, body.Note, http.User.Actor()), ct) is { } problem
                     ? TypedResults.Ok(problem) : TypedResults.NotFound())
             .RequireAuthorization(AccessPolicies.Analyst)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithRequestExample(new FeedbackBody("incorrect", 36, "the assembly plant has 18 hours, not 20"))
             .WithName("GiveFeedback")
             .WithSummary("Says whether the latest answer was right: \"incorrect\" (with expectedObjective when the problem has none) queues it for learning unless the problem is held out; \"correct\" makes its objective the known answer and counts for the insights it used. 409 while there is no finished answer.");
 

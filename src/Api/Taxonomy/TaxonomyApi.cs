@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OptLib.Api.Documentation;
 using OptLib.Api.Access;
 using OptLib.Library.Taxonomy;
 
@@ -24,6 +25,9 @@ public static class TaxonomyApi
                 var node = await sender.Send(new CreateTaxonomyNode(body.ParentId, body.Name ?? string.Empty, body.Definition ?? string.Empty, body.Condition ?? string.Empty, http.User.Actor()), ct);
                 return TypedResults.Created($"/api/taxonomy/nodes/{node!.Id}", node);
             })
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithRequestExample(new TaxonomyNodeBody(12, "Fixed Charge", "A cost paid once when an activity is used at all.",
+                "The problem has a setup, opening or rental cost that does not grow with the amount produced."))
             .WithName("CreateTaxonomyNode")
             .WithSummary("Adds a label: a stage without a parent, or a child of a stage or level-1 label. Names match ignoring case, plurals and spaces.");
 
@@ -31,6 +35,9 @@ public static class TaxonomyApi
                 await sender.Send(new UpdateTaxonomyNode(id, body.Name ?? string.Empty, body.Definition ?? string.Empty, body.Condition ?? string.Empty, http.User.Actor()), ct) is { } node
                     ? TypedResults.Ok(node)
                     : TypedResults.NotFound())
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithRequestExample(new TaxonomyNodeBody(null, "Fixed Charge Costs", "A cost paid once when an activity is used at all.",
+                "The problem has a setup, opening or rental cost that does not grow with the amount produced."))
             .WithName("UpdateTaxonomyNode")
             .WithSummary("Renames a label or rewrites its definition and condition.");
 

@@ -24,6 +24,8 @@ public sealed record RunProgram(
             errors["language"] = ["language must be \"csharp\", \"lp\" or \"mps\""];
         if (string.IsNullOrWhiteSpace(Source))
             errors["source"] = ["source is required"];
+        else if (ParseLanguage(Language) == ProgramLanguage.Lp && LpDialect.CplexRefusal(Source) is { } cplex)
+            errors["source"] = [cplex];
         if (TimeLimitSeconds is { } t && (!double.IsFinite(t) || t <= 0 || t > options.MaxTimeLimitSeconds))
             errors["timeLimitSeconds"] = [$"timeLimitSeconds must be greater than 0 and at most {options.MaxTimeLimitSeconds}"];
         if (ExpectedObjective is { } e && !double.IsFinite(e))
@@ -31,6 +33,19 @@ public sealed record RunProgram(
         if (ParseTolerance(Tolerance) is null)
             errors["tolerance"] = ["tolerance must be \"default\" or \"alphaopt\""];
         return errors;
+    }
+
+    /// <summary>
+    /// LP or MPS text the solver could not read is bad input (a 400 naming the line), not a program that failed; null
+    /// for any other result.
+    /// </summary>
+    public Dictionary<string, string[]>? UnreadableText(RunResult result)
+    {
+        var language = ParseLanguage(Language);
+        if (result.Status != RunStatus.CompileError || language is not (ProgramLanguage.Lp or ProgramLanguage.Mps))
+            return null;
+        var hint = language == ProgramLanguage.Lp ? $". {LpDialect.Accepted} Send a model in another LP dialect as MPS (language \"mps\")." : ".";
+        return new Dictionary<string, string[]> { ["source"] = [.. result.Diagnostics.Select(d => d.Message + hint)] };
     }
 
     /// <summary>The typed request; call only after <see cref="Validate"/> found nothing.</summary>

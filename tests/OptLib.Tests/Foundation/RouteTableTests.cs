@@ -22,7 +22,7 @@ public sealed class RouteTableTests(OptLibApp app) : IClassFixture<OptLibApp>
         Assert.True(endpoints.Count >= 5, "the endpoint table looks empty");
 
         using var client = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        var checkedRoutes = 0;
+        var checkedRoutes = new HashSet<string>();
         foreach (var endpoint in endpoints)
         {
             var pattern = endpoint.RoutePattern.RawText ?? string.Empty;
@@ -55,11 +55,12 @@ public sealed class RouteTableTests(OptLibApp app) : IClassFixture<OptLibApp>
                     Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {pattern} answered {(int)response.StatusCode} without a key");
                 }
 
-                checkedRoutes++;
+                checkedRoutes.Add($"{method} {pattern.TrimEnd('/')}");
             }
         }
 
-        Assert.True(checkedRoutes >= 3, "no protected route was checked");
+        Assert.True(checkedRoutes.Count >= 3, "no protected route was checked");
+        Assert.Contains("POST /mcp", checkedRoutes); // the MCP server is behind the same keys
     }
 
     [Fact]
@@ -71,6 +72,66 @@ public sealed class RouteTableTests(OptLibApp app) : IClassFixture<OptLibApp>
         var document = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         Assert.True(document.GetProperty("paths").TryGetProperty("/api/keys", out _), "the OpenAPI document does not list /api/keys");
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/scalar")).StatusCode);
+    }
+
+    [Fact]
+    public async Task EveryApiRouteDocumentsItsErrorResponsesAndEveryBodyAnExample()
+    {
+        using var client = app.ClientWithKey(null);
+        var paths = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json")).RootElement.GetProperty("paths");
+        var faults = new List<string>();
+        var writes = 0;
+        foreach (var endpoint in app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            var pattern = "/" + (endpoint.RoutePattern.RawText ?? string.Empty).Trim('/');
+            if (!pattern.StartsWith("/api/", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            // The document writes "/api/insights/{id:long}/" as "/api/insights/{id}".
+            var path = System.Text.RegularExpressions.Regex.Replace(pattern, @"\{([^}:?]+)[^}]*\}", "{$1}");
+            foreach (var method in endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET"])
+            {
+                if (!paths.TryGetProperty(path, out var item) || !item.TryGetProperty(method.ToLowerInvariant(), out var operation))
+                {
+                    faults.Add($"{method} {path} is not in the document");
+                    continue;
+                }
+
+                var documented = operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToHashSet();
+                var required = new List<string> { "401" };
+                var write = method is "POST" or "PUT" or "PATCH" or "DELETE";
+                if (write)
+                {
+                    writes++;
+                    required.Add("400");
+                }
+
+                // Any key is at least a viewer, so only a route that asks for more can be refused with 403.
+                if (endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy is "analyst" or "admin"))
+                {
+                    required.Add("403");
+                }
+
+                if (endpoint.RoutePattern.GetParameter("id") is not null)
+                {
+                    required.Add("404");
+                }
+
+                faults.AddRange(required.Where(r => !documented.Contains(r)).Select(r => $"{method} {path} does not document {r}"));
+                if (operation.TryGetProperty("requestBody", out var body) && body.GetProperty("content").TryGetProperty("application/json", out var json)
+                    && !json.TryGetProperty("example", out _))
+                {
+                    faults.Add($"{method} {path} has no request example");
+                }
+            }
+        }
+
+        Assert.True(writes >= 15, $"only {writes} write routes found");
+        Assert.Empty(faults);
+        var forbidden = paths.GetProperty("/api/keys").GetProperty("post").GetProperty("responses").GetProperty("403").GetProperty("description").GetString();
+        Assert.Contains("needs admin", forbidden, StringComparison.Ordinal);
     }
 
     /// <summary>Fills route parameters with plausible values ("/api/keys/{id:long}" becomes "/api/keys/1").</summary>

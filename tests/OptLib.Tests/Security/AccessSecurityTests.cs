@@ -22,10 +22,11 @@ public sealed class AccessSecurityTests(OptLibApp app) : IClassFixture<OptLibApp
     private static readonly string[] Unsafe = ["POST", "PUT", "PATCH", "DELETE"];
 
     /// <summary>
-    /// The changing REST endpoints a viewer may call: read-only retrieval. (Pages of the admin UI open to viewers take
+    /// The changing REST endpoints a viewer may call: read-only retrieval, and the MCP endpoint, whose tools check their
+    /// own roles (Mcp/McpServerTests: a viewer cannot call solve_problem). (Pages of the admin UI open to viewers take
     /// form posts only for the forms they show; a viewer's post to an analyst's form there is tested below.)
     /// </summary>
-    private static readonly HashSet<string> ViewerMayCall = ["POST /api/library/retrieve", "POST /admin/account/logout"];
+    private static readonly HashSet<string> ViewerMayCall = ["POST /api/library/retrieve", "POST /admin/account/logout", "POST /mcp/"];
 
     [Fact]
     public async Task EveryChangingEndpointRefusesNoKeyAndAViewersKey()

@@ -39,11 +39,46 @@ internal static class ModelSolving
         var model = new MbModel();
         var parsed = job.Language == "lp" ? model.ImportFromLpString(job.Source) : model.ImportFromMpsString(job.Source);
         if (!parsed || model.VariablesCount() == 0)
+        {
+            var (line, message) = !parsed && job.Language == "lp" ? LpStoppedAt(job.Source)
+                : (1, parsed ? $"the {job.Language.ToUpperInvariant()} text declares no variable" : "the MPS text could not be parsed");
             return new SolveOutcome(RunnerStatus.CompileError, "none", null, null, [], null, null,
-                [new RunnerDiagnostic("Compile", 1, 1, job.Language, $"the {job.Language.ToUpperInvariant()} text could not be parsed (or declares no variable)")]);
+                [new RunnerDiagnostic("Compile", line, 1, job.Language, message)]);
+        }
+
         var helper = model.Helper;
         var anyInteger = Enumerable.Range(0, helper.VariablesCount()).Any(helper.VarIsIntegral);
         return SolveModel(model, anyInteger ? "scip" : "glop", [], job);
+    }
+
+    /// <summary>
+    /// OR-Tools' LP parser answers only yes or no, so the statement it stops at is found by parsing prefixes: every
+    /// prefix of statements before the bad one parses (variables need no declaration), none that includes it does.
+    /// </summary>
+    private static (int Line, string Message) LpStoppedAt(string source)
+    {
+        var ends = new List<int>();
+        for (var i = source.IndexOf(';', StringComparison.Ordinal); i >= 0; i = source.IndexOf(';', i + 1))
+            ends.Add(i + 1);
+        if (ends.Count == 0 || !string.IsNullOrWhiteSpace(source[ends[^1]..]))
+            ends.Add(source.Length);
+
+        int low = 0, high = ends.Count - 1; // the first statement whose prefix fails is in [low, high]
+        while (low < high)
+        {
+            var mid = (low + high) / 2;
+            if (new MbModel().ImportFromLpString(source[..ends[mid]]))
+                low = mid + 1;
+            else
+                high = mid;
+        }
+
+        var start = low == 0 ? 0 : ends[low - 1];
+        var statement = source[start..ends[low]];
+        var offset = start + (statement.Length - statement.TrimStart().Length);
+        var line = 1 + source.AsSpan(0, offset).Count('\n');
+        var text = string.Join(' ', statement.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        return (line, $"the LP text could not be parsed: OR-Tools' LP parser stopped at line {line}, in '{(text.Length > 120 ? text[..120] + "..." : text)}'");
     }
 
     private static SolveOutcome SolveLinear(LinearSolver solver, ModelContext ctx, RunnerJob job)

@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using ModelContextProtocol;
+using ModelContextProtocol.Client;
+using ModelContextProtocol.Protocol;
+using Role = OptLib.Library.Access.Role;
+using OptLib.Library.Access;
+using OptLib.Tests.Infrastructure;
+using OptLib.Tests.Problems;
+
+namespace OptLib.Tests.Mcp;
+
+/// <summary>
+/// The MCP server driven by the MCP C# client over streamable HTTP against the test server, with the pipeline's
+/// scripted model and the real sandbox behind solve_problem.
+/// </summary>
+[Collection(JobServerCollection.Name)]
+public sealed class McpServerTests(PipelineApp app) : IClassFixture<PipelineApp>
+{
+    [Fact]
+    public async Task AnAnalystListsTheToolsAndSolvesAProblem()
+    {
+        await using var mcp = await ConnectAsync(await app.CreateKeyAsync(Role.Analyst));
+
+        var tools = await mcp.ListToolsAsync();
+        Assert.Equal(["get_insight", "get_problem", "retrieve_insights", "search_insights", "solve_problem"], tools.Select(t => t.Name).Order(StringComparer.Ordinal));
+        Assert.All(tools, t => Assert.False(string.IsNullOrWhiteSpace(t.Description), $"{t.Name} has no description"));
+
+        var solved = await CallAsync(mcp, "solve_problem", new() { ["text"] = "A glass plant makes doors and windows with limited plant hours; maximise profit.", ["expectedObjective"] = 36, ["waitSeconds"] = 180 });
+        Assert.Equal("solved", solved["status"]!.GetValue<string>());
+        Assert.Equal("Correct", solved["verdict"]!.GetValue<string>());
+        Assert.Equal(36, solved["objective"]!.GetValue<double>(), 6);
+        Assert.StartsWith("Sets: products.", solved["formulation"]!.GetValue<string>(), StringComparison.Ordinal);
+        var variables = solved["variables"]!.AsObject();
+        Assert.Equal(36, 3 * variables["doors"]!.GetValue<double>() + 5 * variables["windows"]!.GetValue<double>(), 6); // Wyndor's objective from its own variables
+
+        var problemId = solved["problemId"]!.GetValue<long>();
+        var createdBy = await app.WithDbAsync(db => db.Problems.Where(p => p.Id == problemId).Select(p => p.CreatedBy).SingleAsync());
+        Assert.Equal("key:test Analyst", createdBy); // the key that called the tool, as the REST API records it
+        var problem = await CallAsync(mcp, "get_problem", new() { ["id"] = problemId });
+        Assert.Equal(problemId, problem["id"]!.GetValue<long>());
+        Assert.Equal("Correct", problem["latestAttempt"]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AViewerReadsInsightsTheTestCreatedButCannotSolve()
+    {
+        var id = await CreateActiveInsightAsync("When trucks leave a zebrafinch depot and visit every shop once, as a tour.");
+        await using var mcp = await ConnectAsync(await app.CreateKeyAsync(Role.Viewer));
+
+        var insight = await CallAsync(mcp, "get_insight", new() { ["id"] = id });
+        Assert.Equal(id, insight["id"]!.GetValue<long>());
+        Assert.Contains("zebrafinch", insight["condition"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        var page = await CallAsync(mcp, "search_insights", new() { ["q"] = "zebrafinch" });
+        Assert.Equal(1, page["total"]!.GetValue<int>());
+        Assert.Equal(id, page["items"]![0]!["id"]!.GetValue<long>());
+
+        var retrieved = await CallAsync(mcp, "retrieve_insights", new() { ["problem"] = "Trucks leave the zebrafinch depot and must visit every shop once.", ["stage"] = "formulation" });
+        Assert.Contains(retrieved["insights"]!.AsArray(), i => i!["insight"]!["id"]!.GetValue<long>() == id);
+
+        Assert.DoesNotContain(await mcp.ListToolsAsync(), t => t.Name == "solve_problem");
+        var refused = await RefusalAsync(mcp, "solve_problem", new() { ["text"] = "A viewer's problem: maximise x." });
+        Assert.Contains("Access forbidden", refused, StringComparison.Ordinal);
+        Assert.False(await app.WithDbAsync(db => db.Problems.AnyAsync(p => p.Text.StartsWith("A viewer's problem"))),
+            "a viewer's solve_problem stored a problem");
+    }
+
+    [Fact]
+    public async Task BadArgumentsAreToolErrorsThatSayWhatIsWrong()
+    {
+        await using var mcp = await ConnectAsync(await app.CreateKeyAsync(Role.Analyst));
+
+        Assert.Contains("There is no insight 987654.", await RefusalAsync(mcp, "get_insight", new() { ["id"] = 987654 }), StringComparison.Ordinal);
+        Assert.Contains("There is no problem 987654.", await RefusalAsync(mcp, "get_problem", new() { ["id"] = 987654 }), StringComparison.Ordinal);
+        Assert.Contains("Problem: Retrieval needs the problem text.", await RefusalAsync(mcp, "retrieve_insights", new() { ["problem"] = " ", ["stage"] = "formulation" }), StringComparison.Ordinal);
+        Assert.Contains("PageSize: The page size is between 1 and 200.", await RefusalAsync(mcp, "search_insights", new() { ["pageSize"] = 5000 }), StringComparison.Ordinal);
+        Assert.Contains("Text: Describe the problem in text.", await RefusalAsync(mcp, "solve_problem", new() { ["text"] = "" }), StringComparison.Ordinal);
+        var wrongType = await RefusalAsync(mcp, "get_insight", new() { ["id"] = "not a number" });
+        Assert.Contains("The arguments do not fit get_insight: id must be integer, not string.", wrongType, StringComparison.Ordinal);
+        Assert.Contains("The arguments do not fit get_insight: id is required.", await RefusalAsync(mcp, "get_insight", new()), StringComparison.Ordinal);
+        Assert.Contains("The arguments do not fit solve_problem: text must be string, not integer; waitSeconds must be integer or null, not string.",
+            await RefusalAsync(mcp, "solve_problem", new() { ["text"] = 17, ["waitSeconds"] = "soon" }), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithoutAKeyTheEndpointIs401()
+    {
+        using var anonymous = app.ClientWithKey(null);
+        using var body = JsonContent.Create(new { jsonrpc = "2.0", id = 1, method = "tools/list" });
+        var response = await anonymous.PostAsync("/mcp", body);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(async () => await ConnectAsync(null));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        var unknown = await Assert.ThrowsAsync<HttpRequestException>(async () => await ConnectAsync("olk_not-a-key"));
+        Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
+    }
+
+    /// <summary>An MCP client over the test server's own handler, sending the key as any MCP client configured with it would.</summary>
+    private async Task<McpClient> ConnectAsync(string? key)
+    {
+        var http = app.CreateClient();
+        http.Timeout = TimeSpan.FromMinutes(4); // solve_problem waits for the sandbox on a loaded machine
+        var options = new HttpClientTransportOptions
+        {
+            Endpoint = new Uri(http.BaseAddress!, "/mcp"),
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = key is null ? null : new Dictionary<string, string> { ["X-Api-Key"] = key },
+        };
+        return await McpClient.CreateAsync(new HttpClientTransport(options, http, ownsHttpClient: true));
+    }
+
+    private static async Task<JsonObject> CallAsync(McpClient mcp, string tool, Dictionary<string, object?> arguments)
+    {
+        var result = await mcp.CallToolAsync(tool, arguments);
+        var text = string.Concat(result.Content.OfType<TextContentBlock>().Select(c => c.Text));
+        Assert.True(result.IsError != true, $"{tool} failed: {text}");
+        return JsonNode.Parse(text)!.AsObject();
+    }
+
+    /// <summary>The error text of a refused call, whether the server answered with a tool error or a protocol error.</summary>
+    private static async Task<string> RefusalAsync(McpClient mcp, string tool, Dictionary<string, object?> arguments)
+    {
+        try
+        {
+            var result = await mcp.CallToolAsync(tool, arguments);
+            var text = string.Concat(result.Content.OfType<TextContentBlock>().Select(c => c.Text));
+            Assert.True(result.IsError == true, $"{tool} was not refused: {text}");
+            return text;
+        }
+        catch (McpException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private async Task<long> CreateActiveInsightAsync(string condition)
+    {
+        using var admin = app.Admin();
+        var taxonomy = await admin.GetFromJsonAsync<JsonArray>("/api/taxonomy");
+        var formulation = taxonomy!.First(s => s!["name"]!.GetValue<string>() == "General Formulation")!;
+        var leaf = formulation["children"]![0]!["children"]![0]!["id"]!.GetValue<long>();
+        var response = await admin.PostAsJsonAsync("/api/insights", new
+        {
+            condition,
+            explanation = "Visit each shop exactly once: one arc in and one arc out per shop, and cut subtours.",
+            example = "sum_j x[i,j] == 1 for every shop i",
+            taxonomyNodeIds = new[] { leaf },
+            status = "active",
+            reason = "MCP test",
+        });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonObject>(new JsonSerializerOptions(JsonSerializerDefaults.Web)))!["id"]!.GetValue<long>();
+    }
+}
