@@ -6,6 +6,7 @@ using ModelContextProtocol;
 using ModelContextProtocol.Server;
 using OptLib.Api.Access;
 using OptLib.Api.Problems;
+using OptLib.Library.Feedback;
 using OptLib.Library.Insights;
 using OptLib.Library.Problems;
 using OptLib.Library.Retrieval;
@@ -78,8 +79,16 @@ public sealed class OptLibTools(ISender sender, IHttpContextAccessor http)
     public async Task<InsightDto> GetInsight([Description("The insight's id.")] long id, CancellationToken cancellationToken = default) =>
         await sender.Send(new GetInsight(id), cancellationToken) ?? throw new McpException($"There is no insight {id}.");
 
-    // submit_feedback comes here, from the feedback work: the same pattern over GiveFeedback (what
-    // POST /api/problems/{id}/feedback sends), with [Authorize(Policy = AccessPolicies.Analyst)].
+    [McpServerTool(Name = "submit_feedback", Destructive = false, Idempotent = false, OpenWorld = false)]
+    [Description("Says whether a problem's latest answer was right. \"incorrect\" (with the right objective when the problem has none) makes it a failure the library learns from; \"correct\" makes its objective the known answer. Needs the analyst role.")]
+    [Authorize(Policy = AccessPolicies.Analyst)]
+    public async Task<ProblemDto> SubmitFeedback(
+        [Description("The problem's id.")] long id,
+        [Description("correct or incorrect.")] string verdict,
+        [Description("The right objective; needed with incorrect when the problem has none.")] double? expectedObjective = null,
+        [Description("Why, for the analysts (optional).")] string? note = null,
+        CancellationToken cancellationToken = default) =>
+        await sender.Send(new GiveFeedback(id, verdict, expectedObjective, note, Actor()), cancellationToken) ?? throw new McpException($"There is no problem {id}.");
 
     private string Actor() => http.HttpContext?.User.Actor() ?? "anonymous";
 

@@ -26,7 +26,7 @@ public sealed class McpServerTests(PipelineApp app) : IClassFixture<PipelineApp>
         await using var mcp = await ConnectAsync(await app.CreateKeyAsync(Role.Analyst));
 
         var tools = await mcp.ListToolsAsync();
-        Assert.Equal(["get_insight", "get_problem", "retrieve_insights", "search_insights", "solve_problem"], tools.Select(t => t.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["get_insight", "get_problem", "retrieve_insights", "search_insights", "solve_problem", "submit_feedback"], tools.Select(t => t.Name).Order(StringComparer.Ordinal));
         Assert.All(tools, t => Assert.False(string.IsNullOrWhiteSpace(t.Description), $"{t.Name} has no description"));
 
         var solved = await CallAsync(mcp, "solve_problem", new() { ["text"] = "A glass plant makes doors and windows with limited plant hours; maximise profit.", ["expectedObjective"] = 36, ["waitSeconds"] = 180 });
@@ -43,6 +43,13 @@ public sealed class McpServerTests(PipelineApp app) : IClassFixture<PipelineApp>
         var problem = await CallAsync(mcp, "get_problem", new() { ["id"] = problemId });
         Assert.Equal(problemId, problem["id"]!.GetValue<long>());
         Assert.Equal("Correct", problem["latestAttempt"]!["status"]!.GetValue<string>());
+
+        // The right answer was 40 after all: the attempt becomes a failure waiting for learning.
+        var judged = await CallAsync(mcp, "submit_feedback", new() { ["id"] = problemId, ["verdict"] = "incorrect", ["expectedObjective"] = 40, ["note"] = "the plant has 22 hours" });
+        Assert.Equal("incorrect", judged["feedback"]!["verdict"]!.GetValue<string>());
+        Assert.Equal(40, judged["expectedObjective"]!.GetValue<double>());
+        Assert.Equal(("WrongAnswer", true), (judged["latestAttempt"]!["status"]!.GetValue<string>(), judged["latestAttempt"]!["queuedForLearning"]!.GetValue<bool>()));
+        Assert.Contains("Verdict: Say \"correct\" or \"incorrect\".", await RefusalAsync(mcp, "submit_feedback", new() { ["id"] = problemId, ["verdict"] = "perhaps" }), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -62,7 +69,7 @@ public sealed class McpServerTests(PipelineApp app) : IClassFixture<PipelineApp>
         var retrieved = await CallAsync(mcp, "retrieve_insights", new() { ["problem"] = "Trucks leave the zebrafinch depot and must visit every shop once.", ["stage"] = "formulation" });
         Assert.Contains(retrieved["insights"]!.AsArray(), i => i!["insight"]!["id"]!.GetValue<long>() == id);
 
-        Assert.DoesNotContain(await mcp.ListToolsAsync(), t => t.Name == "solve_problem");
+        Assert.DoesNotContain(await mcp.ListToolsAsync(), t => t.Name is "solve_problem" or "submit_feedback");
         var refused = await RefusalAsync(mcp, "solve_problem", new() { ["text"] = "A viewer's problem: maximise x." });
         Assert.Contains("Access forbidden", refused, StringComparison.Ordinal);
         Assert.False(await app.WithDbAsync(db => db.Problems.AnyAsync(p => p.Text.StartsWith("A viewer's problem"))),
