@@ -175,6 +175,11 @@ namespace OptLib.Migrations.Migrations
                         .HasColumnType("text")
                         .HasColumnName("formulation");
 
+                    b.Property<string>("LearningNote")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("learning_note");
+
                     b.Property<JsonDocument>("ModelUsage")
                         .HasColumnType("jsonb")
                         .HasColumnName("model_usage");
@@ -284,6 +289,60 @@ namespace OptLib.Migrations.Migrations
                         .HasDatabaseName("ix_audit_log_entity_type_entity_id");
 
                     b.ToTable("audit_log", (string)null);
+                });
+
+            modelBuilder.Entity("OptLib.Library.Feedback.ProblemFeedback", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<long>("AttemptId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("attempt_id");
+
+                    b.Property<string>("By")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("by");
+
+                    b.Property<double?>("ExpectedObjective")
+                        .HasColumnType("double precision")
+                        .HasColumnName("expected_objective");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("note");
+
+                    b.Property<long>("ProblemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("problem_id");
+
+                    b.Property<string>("Verdict")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("verdict");
+
+                    b.HasKey("Id")
+                        .HasName("pk_problem_feedback");
+
+                    b.HasIndex("AttemptId")
+                        .HasDatabaseName("ix_problem_feedback_attempt_id");
+
+                    b.HasIndex("ProblemId", "Id")
+                        .HasDatabaseName("ix_problem_feedback_problem_id_id");
+
+                    b.ToTable("problem_feedback", (string)null);
                 });
 
             modelBuilder.Entity("OptLib.Library.Insights.Insight", b =>
@@ -830,6 +889,23 @@ namespace OptLib.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_attempts_problems_problem_id");
+                });
+
+            modelBuilder.Entity("OptLib.Library.Feedback.ProblemFeedback", b =>
+                {
+                    b.HasOne("OptLib.Library.Attempts.Attempt", null)
+                        .WithMany()
+                        .HasForeignKey("AttemptId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_problem_feedback_attempts_attempt_id");
+
+                    b.HasOne("OptLib.Library.Problems.Problem", null)
+                        .WithMany()
+                        .HasForeignKey("ProblemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_problem_feedback_problems_problem_id");
                 });
 
             modelBuilder.Entity("OptLib.Library.Insights.Insight", b =>

@@ -82,15 +82,16 @@ var pull = new Command("pull", "Download a public dataset's files from their sou
 pull.SetAction((parse, ct) => CommandInputException.HandleAsync(() => DatasetsCommand.PullAlphaOptAsync(args, parse.GetValue(pullTo), ct)));
 root.Subcommands.Add(new Command("datasets", "Reference datasets: AlphaOPT's benchmark tasks and learned library.") { pull });
 
-var iterations = new Option<int?>("--iterations") { Description = "Learning iterations over the train split" };
-var learn = new Command("learn", "Run library learning on a dataset's failed attempts (a job of kind learning), showing its progress.") { dataset, iterations };
+var iterations = new Option<int?>("--iterations") { Description = "Learning iterations (with --dataset, each solves its train split first)" };
+var onlyDataset = new Option<string?>("--dataset") { Description = "Only this dataset's train split; default: every failure with a known answer (submissions, feedback, train splits)" };
+var learn = new Command("learn", "Run library learning on every failure waiting for it (a job of kind learning), showing its progress.") { onlyDataset, iterations };
 learn.SetAction((parse, ct) => Commands.WithHostAsync(args, runJobServer: true, (services, c) => Commands.RunAndReportAsync(services, "learning",
-    parse.GetValue(iterations) is { } n ? new { dataset = parse.GetValue(dataset), iterations = n } : new { dataset = parse.GetValue(dataset) }, c), ct));
+    new { dataset = parse.GetValue(onlyDataset), iterations = parse.GetValue(iterations) ?? 1 }, c), ct));
 root.Subcommands.Add(learn);
 
-var evolve = new Command("evolve", "Run library evolution on a dataset's train split (a job of kind evolution), showing its progress.") { dataset };
+var evolve = new Command("evolve", "Run library evolution over the problems with known answers that may be learned from (a job of kind evolution), showing its progress.") { onlyDataset };
 evolve.SetAction((parse, ct) => Commands.WithHostAsync(args, runJobServer: true,
-    (services, c) => Commands.RunAndReportAsync(services, "evolution", new { dataset = parse.GetValue(dataset), split = "train" }, c), ct));
+    (services, c) => Commands.RunAndReportAsync(services, "evolution", new { dataset = parse.GetValue(onlyDataset) }, c), ct));
 root.Subcommands.Add(evolve);
 
 var evalSplit = new Option<string>("--split") { Description = "The split to evaluate", DefaultValueFactory = _ => "test" };

@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OptLib.Api.Access;
+using OptLib.Library.Feedback;
 using OptLib.Library.Problems;
 
 namespace OptLib.Api.Problems;
@@ -8,6 +9,8 @@ namespace OptLib.Api.Problems;
 public static class ProblemsApi
 {
     public sealed record ToleranceBody(double? Relative, double? Absolute);
+
+    public sealed record FeedbackBody(string? Verdict, double? ExpectedObjective, string? Note);
 
     public sealed record SubmitBody(string? Text, double? ExpectedObjective, ToleranceBody? Tolerance, IReadOnlyList<ProblemTable?>? Tables);
 
@@ -54,6 +57,18 @@ public static class ProblemsApi
             .RequireAuthorization(AccessPolicies.Analyst)
             .WithName("CancelProblem")
             .WithSummary("Cancels a queued problem (200, it never starts) or a running one (202: it stops at its next check, kills its sandbox run and records a cancelled attempt); 409 when it has finished.");
+
+        problems.MapPost("/{id:long}/feedback", async Task<Results<Ok<ProblemDto>, NotFound>> (long id, FeedbackBody body, HttpContext http, ISender sender, CancellationToken ct) =>
+                await sender.Send(new GiveFeedback(id, body.Verdict, body.ExpectedObjective, body.Note, http.User.Actor()), ct) is { } problem
+                    ? TypedResults.Ok(problem) : TypedResults.NotFound())
+            .RequireAuthorization(AccessPolicies.Analyst)
+            .WithName("GiveFeedback")
+            .WithSummary("Says whether the latest answer was right: \"incorrect\" (with expectedObjective when the problem has none) queues it for learning unless the problem is held out; \"correct\" makes its objective the known answer and counts for the insights it used. 409 while there is no finished answer.");
+
+        problems.MapGet("/{id:long}/feedback", async Task<Results<Ok<IReadOnlyList<FeedbackDto>>, NotFound>> (long id, ISender sender, CancellationToken ct) =>
+                await sender.Send(new GetFeedback(id), ct) is { } feedback ? TypedResults.Ok(feedback) : TypedResults.NotFound())
+            .WithName("GetFeedback")
+            .WithSummary("Every feedback given on the problem, newest first; the newest is the problem's.");
 
         return app;
     }

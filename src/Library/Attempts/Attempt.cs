@@ -56,6 +56,9 @@ public sealed class Attempt
     /// <summary>Set when a failure with a known answer waits for the learning cycle.</summary>
     public bool QueuedForLearning { get; set; }
 
+    /// <summary>Why the attempt waits for learning or never will (held out, a side run, no known answer, ...).</summary>
+    public string? LearningNote { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? CompletedAt { get; set; }

@@ -11,6 +11,7 @@ internal sealed class AttemptConfiguration : IEntityTypeConfiguration<Attempt>
     {
         builder.ToTable("attempts");
         builder.Property(a => a.Status).HasConversion(LowercaseEnum.Converter<AttemptStatus>()).HasMaxLength(24);
+        builder.Property(a => a.LearningNote).HasMaxLength(400);
         builder.Property(a => a.CostEstimate).HasPrecision(18, 6);
         builder.HasOne<Problem>().WithMany().HasForeignKey(a => a.ProblemId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(a => new { a.ProblemId, a.CreatedAt });

@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using OptLib.Library.Insights;
 using OptLib.Library.Jobs;
+using OptLib.Library.Learning;
 using OptLib.Library.Storage;
 
 namespace OptLib.Library.Dashboard;
@@ -48,7 +49,9 @@ public sealed class GetDashboardHandler(OptLibDbContext db) : IRequestHandler<Ge
             .Select(j => Accuracy(j.Metrics!) is { } a ? new EvaluationPoint(j.Id, j.FinishedAt ?? j.CreatedAt, a) : null)
             .OfType<EvaluationPoint>().OrderBy(p => p.JobId).ToList();
 
-        var failures = db.Attempts.AsNoTracking().Where(a => a.QueuedForLearning);
+        // Exactly what the next learning run consumes: the newest waiting failure of each problem with a known answer.
+        var waiting = LearningQueue.Waiting(db);
+        var failures = db.Attempts.AsNoTracking().Where(a => waiting.Contains(a.Id));
         var openFailures = await failures.CountAsync(cancellationToken);
         var latestFailures = await failures.OrderByDescending(a => a.Id).Take(8)
             .Select(a => new { a.Id, a.ProblemId, a.Status, a.CreatedAt }).ToListAsync(cancellationToken);

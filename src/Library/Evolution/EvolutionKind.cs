@@ -11,8 +11,10 @@ using OptLib.Library.Storage;
 namespace OptLib.Library.Evolution;
 
 /// <summary>
-/// The "evolution" job: phase 1 diagnoses every problem of a dataset's split against the library (one item each),
-/// phase 2 refines the condition of every insight with negative or unretrieved evidence (one item each).
+/// The "evolution" job: phase 1 diagnoses problems whose answer is known against the library (one item each): by
+/// default every one that may be learned from (submissions with an expected objective or feedback, and every
+/// dataset's train split), or one dataset's train split. Phase 2 refines the condition of every insight with negative
+/// or unretrieved evidence (one item each). Held-out problems are never diagnosed: that would be learning from them.
 /// </summary>
 public sealed class EvolutionKind : IJobKind
 {
@@ -21,11 +23,11 @@ public sealed class EvolutionKind : IJobKind
     private const string Diagnose = "diagnose";
     private const string Refine = "refine";
 
-    public sealed record Parameters(string? Dataset, string? Split = "train", string? RunTag = null);
+    public sealed record Parameters(string? Dataset = null, string? Split = null, string? RunTag = null);
 
     public string Name => KindName;
 
-    public string Summary => "Library evolution: label how retrieved insights served a dataset's problems, then refine misleading or missed conditions (dataset, split, runTag).";
+    public string Summary => "Library evolution: label how retrieved insights served the problems with known answers (optionally one dataset's train split), then refine misleading or missed conditions (dataset, split, runTag).";
 
     public IEnumerable<(string Field, string Error)> Validate(JsonElement parameters)
     {
@@ -36,14 +38,17 @@ public sealed class EvolutionKind : IJobKind
             yield break;
         }
 
-        foreach (var problem in JobParameters.CheckDataset(p.Dataset))
+        if (p.Dataset is not null)
         {
-            yield return problem;
+            foreach (var problem in JobParameters.CheckDataset(p.Dataset))
+            {
+                yield return problem;
+            }
         }
 
-        if (string.IsNullOrWhiteSpace(p.Split) || p.Split.Length > 50)
+        if (p.Split is { } split && !string.Equals(split.Trim(), LearningQueue.TrainSplit, StringComparison.OrdinalIgnoreCase))
         {
-            yield return ("parameters.split", "Name the split (1 to 50 characters), for example \"train\".");
+            yield return ("parameters.split", $"Only the train split is learned from, and evolution learns; '{split}' is held out. Leave split out, or say \"train\".");
         }
 
         if (p.RunTag is { } tag && new DiagnoseProblem(0, tag).Validate().Any())
@@ -59,10 +64,13 @@ public sealed class EvolutionKind : IJobKind
         switch (index)
         {
             case 0:
-                var dataset = p.Dataset!.Trim();
-                var split = p.Split!.Trim().ToLowerInvariant();
-                var problems = await db.Problems.Where(x => x.Dataset == dataset && x.Split == split && x.ExpectedObjective != null)
-                    .OrderBy(x => x.Id).Select(x => x.Id).ToListAsync(cancellationToken);
+                var known = db.Problems.Where(x => x.ExpectedObjective != null && (x.Dataset == null || x.Split == LearningQueue.TrainSplit));
+                if (p.Dataset?.Trim() is { } dataset)
+                {
+                    known = known.Where(x => x.Dataset == dataset);
+                }
+
+                var problems = await known.OrderBy(x => x.Id).Select(x => x.Id).ToListAsync(cancellationToken);
                 return new JobPhase(Diagnose, problems.Select(Key).ToList());
             case 1:
                 // The library is small enough (thousands at most) to read the evidence lists in memory.

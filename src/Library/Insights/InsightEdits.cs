@@ -31,15 +31,22 @@ internal static class InsightEdits
         {
             await InsightHistory.RecordAsync(db, insight, tree, actor, action, reason, ct);
         }
-        catch (DbUpdateConcurrencyException)
+        catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || IsVersionTaken(ex))
         {
-            // Someone saved between our read and our write: the version we checked is already stale.
+            // Someone saved between our read and our write: the version we checked is already stale. Which guard
+            // fires depends on the order of the batch: the version token on the row, or the unique version number.
+            db.ChangeTracker.Clear();
             var current = await db.Insights.AsNoTracking().Where(i => i.Id == insight.Id).Select(i => i.Version).SingleAsync(ct);
             throw Stale(insight.Id, current, expected);
         }
 
         return InsightDto.From(insight, tree);
     }
+
+    /// <summary>The unique (insight, version) index refused our version row: another writer took that number.</summary>
+    private static bool IsVersionTaken(DbUpdateException ex) =>
+        ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation } pg &&
+        pg.ConstraintName == "ix_insight_versions_insight_id_version";
 
     public static string ReasonOr(string? reason, string fallback) => string.IsNullOrWhiteSpace(reason) ? fallback : reason.Trim();
 

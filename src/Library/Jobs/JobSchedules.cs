@@ -20,33 +20,34 @@ public sealed record JobSchedule(string Kind, string Cron, JsonObject Parameters
     public const string Section = "Jobs:Schedules";
     public const string RecurringPrefix = "schedule:";
 
-    /// <summary>Nightly evolution at 02:00 UTC on the train split; the dataset comes from configuration.</summary>
-    public static readonly JobSchedule DefaultEvolution = new("evolution", "0 2 * * *", new JsonObject { ["split"] = "train" });
+    /// <summary>Learning every hour, at a quarter past, from every failure waiting for it, whatever its source.</summary>
+    public static readonly JobSchedule DefaultLearning = new("learning", "15 * * * *", []);
+
+    /// <summary>Nightly evolution at 02:00 UTC over every problem with a known answer that may be learned from.</summary>
+    public static readonly JobSchedule DefaultEvolution = new("evolution", "0 2 * * *", []);
+
+    public static readonly IReadOnlyList<JobSchedule> Defaults = [DefaultLearning, DefaultEvolution];
 
     public string RecurringJobId => RecurringPrefix + Kind;
 
     /// <summary>
-    /// Every schedule configured, plus the default evolution unless "Jobs:Schedules:evolution" says otherwise. An
-    /// empty Cron turns a schedule off.
+    /// Every schedule configured, plus each default that "Jobs:Schedules:&lt;kind&gt;" does not override; a default
+    /// kind configured without a Cron keeps the default's. An empty Cron turns a schedule off.
     /// </summary>
     public static IReadOnlyList<JobSchedule> FromConfiguration(IConfiguration configuration)
     {
         var schedules = new Dictionary<string, JobSchedule>(StringComparer.OrdinalIgnoreCase);
         var section = configuration.GetSection(Section);
-        if (!section.GetSection(DefaultEvolution.Kind).Exists())
+        foreach (var fallback in Defaults.Where(d => !section.GetSection(d.Kind).Exists()))
         {
-            schedules[DefaultEvolution.Kind] = DefaultEvolution with { Parameters = (JsonObject)DefaultEvolution.Parameters.DeepClone() };
+            schedules[fallback.Kind] = fallback with { Parameters = (JsonObject)fallback.Parameters.DeepClone() };
         }
 
         foreach (var kind in section.GetChildren())
         {
             var parameters = Json(kind.GetSection("Parameters")) as JsonObject ?? [];
-            if (kind.Key.Equals(DefaultEvolution.Kind, StringComparison.OrdinalIgnoreCase) && !parameters.ContainsKey("split"))
-            {
-                parameters["split"] = "train";
-            }
-
-            var cron = kind["Cron"] ?? (kind.Key.Equals(DefaultEvolution.Kind, StringComparison.OrdinalIgnoreCase) ? DefaultEvolution.Cron : string.Empty);
+            var fallback = Defaults.FirstOrDefault(d => d.Kind.Equals(kind.Key, StringComparison.OrdinalIgnoreCase));
+            var cron = kind["Cron"] ?? fallback?.Cron ?? string.Empty;
             schedules[kind.Key] = new JobSchedule(kind.Key.ToLowerInvariant(), cron.Trim(), parameters);
         }
 
@@ -122,9 +123,9 @@ public sealed class JobScheduler(IServiceScopeFactory scopes, IRecurringJobManag
             var key = $"{JobSchedule.Section}:{schedule.Kind}";
             if (kinds.Find(schedule.Kind) is not { } kind)
             {
-                if (schedule.Kind == JobSchedule.DefaultEvolution.Kind)
+                if (JobSchedule.Defaults.Any(d => d.Kind == schedule.Kind))
                 {
-                    logger.LogInformation("No nightly evolution: the evolution job kind is not available in this build");
+                    logger.LogInformation("No default {Kind} schedule: that job kind is not available in this build", schedule.Kind);
                     continue;
                 }
 
@@ -136,12 +137,6 @@ public sealed class JobScheduler(IServiceScopeFactory scopes, IRecurringJobManag
             if (errors.Count > 0)
             {
                 var reasons = string.Join("; ", errors.Select(e => $"{e.Field}: {e.Error}"));
-                if (schedule.Kind == JobSchedule.DefaultEvolution.Kind && !schedule.Parameters.ContainsKey("dataset"))
-                {
-                    logger.LogWarning("The nightly evolution is not scheduled until {Key}:Parameters:dataset names a dataset ({Reasons})", key, reasons);
-                    continue;
-                }
-
                 throw new StartupException($"{key}:Parameters are not valid for '{schedule.Kind}': {reasons}");
             }
 

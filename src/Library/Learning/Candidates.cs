@@ -71,13 +71,24 @@ public static class Candidates
     }
 
     /// <summary>Changes an insight and records the change as a new version with the reason.</summary>
-    public static async Task<Insight> ReviseAsync(OptLibDbContext db, long id, Action<Insight, TaxonomyTree> change, string actor, string action, string reason, CancellationToken ct)
+    public static async Task<InsightDto> ReviseAsync(OptLibDbContext db, long id, Action<Insight, TaxonomyTree> change, string actor, string action, string reason, CancellationToken ct)
     {
         var insight = await InsightEdits.LoadAsync(db, id, ct) ?? throw new InvalidOperationException($"Insight {id} does not exist.");
         var tree = await TaxonomyTree.LoadAsync(db, ct);
         change(insight, tree);
-        await InsightEdits.CommitAsync(db, insight, tree, actor, action, reason, ct);
-        return insight;
+        return await InsightEdits.CommitAsync(db, insight, tree, actor, action, reason, ct);
+    }
+
+    /// <summary>Retires what an attempt's learning left unverified (its candidates and merge drafts), e.g. after a failed run.</summary>
+    public static async Task<List<long>> RetireLeftoversAsync(OptLibDbContext db, long attemptId, string actor, string reason, CancellationToken ct)
+    {
+        var leftovers = await FromAttempt(db, attemptId).Where(i => i.Origin.Source == CandidateSource).Select(i => i.Id).ToListAsync(ct);
+        foreach (var id in leftovers)
+        {
+            await RetireAsync(db, id, actor, reason, ct);
+        }
+
+        return leftovers;
     }
 
     /// <summary>

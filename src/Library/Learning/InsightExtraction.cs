@@ -3,15 +3,16 @@ using OptLib.Library.Insights;
 using OptLib.Library.Models;
 using OptLib.Library.Problems;
 using OptLib.Library.Prompts;
-using OptLib.Library.Retrieval;
 using OptLib.Library.Storage;
 using OptLib.Library.Taxonomy;
 
 namespace OptLib.Library.Learning;
 
 /// <summary>
-/// Asks the advanced model what a breakthrough teaches: Code Implementation insights from the broken-to-repaired
-/// diff, modelling insights from the failed and the successful formulation. The insights are stored as candidates.
+/// Asks the advanced model what a breakthrough teaches, from the broken-to-repaired program diff, or from the failed
+/// and the successful formulation and program. It is offered the labels of every stage and files each lesson where
+/// it acts: under Code Implementation for the program, under the modelling stages for the formulation. The insights
+/// are stored as candidates.
 /// </summary>
 public sealed class InsightExtraction(OptLibDbContext db, IChatModel model, PromptLibrary prompts, IOptions<LearningOptions> options)
 {
@@ -26,21 +27,24 @@ public sealed class InsightExtraction(OptLibDbContext db, IChatModel model, Prom
     {
         var settings = options.Value;
         var program = hit.Kind == "program";
-        var stages = RetrievalStages.Stages(program ? "program" : "formulation")!;
+        // Every stage's labels, whatever failed: a wrong answer can teach a program lesson (an integer model handed to
+        // GLOP) as well as a formulation one, and the label decides the prompt the lesson is put in.
         var tree = await TaxonomyTree.LoadAsync(db, ct);
         var labels = tree.Nodes.Where(n => n.Depth == 2).Select(tree.PathOf)
-            .Where(p => stages.Any(s => TaxonomyLabels.Normalise(s) == TaxonomyLabels.Normalise(p[0])))
             .Select(p => string.Join(" / ", p)).Order(StringComparer.Ordinal).ToList();
+        var difference = program
+            ? LineDiff.Of(hit.FailedProgram, hit.Program)
+            : "Formulation:\n" + LineDiff.Of(hit.FailedFormulation, hit.Formulation) + "\nProgram:\n" + LineDiff.Of(hit.FailedProgram, hit.Program);
         var reply = await JsonReplies.AskAsync<Reply>(model, new ModelCall(ModelRole.Advanced, "You distil reusable optimization-modelling experience.",
             prompts[PromptLibrary.ExtractInsights].Render(new Dictionary<string, string>
             {
-                ["kind"] = program ? "program" : "formulation",
+                ["kind"] = program ? "program" : "formulation and program",
                 ["max"] = settings.MaxInsightsPerExtraction.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["labels"] = string.Join('\n', labels),
                 ["problem"] = problem.Text,
                 ["failed"] = program ? hit.FailedProgram : hit.FailedFormulation + "\n\nProgram:\n" + hit.FailedProgram,
                 ["fixed"] = program ? hit.Program : hit.Formulation + "\n\nProgram:\n" + hit.Program,
-                ["difference"] = (program ? LineDiff.Of(hit.FailedProgram, hit.Program) : LineDiff.Of(hit.FailedFormulation, hit.Formulation)) + "\n" + hit.Feedback,
+                ["difference"] = difference + "\n" + hit.Feedback,
                 ["rejected"] = rejected ?? string.Empty,
             }), Purpose: "extract-insights"), r => Check(r, settings.MaxInsightsPerExtraction), settings.JsonAttempts, ct);
         usage.AddRange(reply.Usage);

@@ -32,6 +32,7 @@ public sealed record LearnFromAttempt(long AttemptId, string Actor, long? JobId 
 /// <param name="Kind">"program", "formulation" or "none".</param>
 /// <param name="Result">learned, nothing-verified, no-fix-found, skipped, resumed, or (for a retry) what the first run recorded.</param>
 /// <param name="VerifyRate">Verified over extracted, null when nothing was extracted.</param>
+/// <param name="Solves">Pipeline solves it spent, by purpose ("verify" for the candidates, "verify-merge" for merged texts).</param>
 public sealed record LearningOutcome(
     long AttemptId,
     string Kind,
@@ -46,7 +47,8 @@ public sealed record LearningOutcome(
     int PromptTokens,
     int CompletionTokens,
     IReadOnlyList<string> Notes,
-    bool Repeated = false);
+    bool Repeated = false,
+    IReadOnlyDictionary<string, int>? Solves = null);
 
 public sealed class LearnFromAttemptHandler(
     OptLibDbContext db,
@@ -107,45 +109,140 @@ public sealed class LearnFromAttemptHandler(
                 [$"no {(kind == "program" ? "repair" : "explored program")} reached the expected objective"]), cancellationToken);
         }
 
-        var verified = new List<Insight>();
+        // One verification solve per extraction: each candidate is first planned (folded into a neighbour that says
+        // the same, merged with one the model calls the same lesson, or new), and what the plans would put in the
+        // library is verified together, each text at the stage it is filed under. A round that reaches the answer is
+        // committed; one that misses retires its candidates and asks again.
+        var verified = new List<long>();
         var discarded = new List<long>();
+        var placed = new List<InsightMerge.Placement>();
         var extracted = 0;
         string? rejected = null;
         for (var round = 1; round <= options.Value.MaxExtractions && verified.Count == 0; round++)
         {
             var candidates = await extraction.ExtractAsync(problem, attempt.Id, hit, rejected, request.Actor, usage, notes, cancellationToken);
             extracted += candidates.Count;
-            var failed = new List<Insight>();
+            var plans = new List<InsightMerge.Plan>();
             foreach (var candidate in candidates)
             {
-                var (reached, verifyAttempt) = await verification.RunAsync(problem, "verify", [candidate.Id], [], cancellationToken);
-                (reached ? verified : failed).Add(candidate);
-                notes.Add($"candidate {candidate.Id} {(reached ? "verified" : "did not verify")} (attempt {verifyAttempt})");
+                plans.Add(await merge.PlanAsync(candidate.Id, consolidating: false, request.Actor, usage, cancellationToken));
             }
 
-            foreach (var candidate in failed)
+            var (reached, verifyAttempt) = await VerifyAsync(problem, plans, cancellationToken);
+            if (!reached && plans.Any(p => p.Kind != InsightMerge.PlanKind.New))
+            {
+                foreach (var plan in plans)
+                {
+                    await merge.AbandonAsync(plan, request.Actor, $"problem {problem.Id} missed its answer with it (attempt {verifyAttempt}); the candidates are tried as they are", cancellationToken);
+                }
+
+                notes.Add($"the planned {Describe(plans)} missed (attempt {verifyAttempt}); trying the candidates as they are");
+                plans = candidates.Select(c => Alone(c.Id)).ToList();
+                (reached, verifyAttempt) = await VerifyAsync(problem, plans, cancellationToken);
+            }
+
+            notes.Add($"{Describe(plans)} {(reached ? "verified" : "did not verify")} (attempt {verifyAttempt})");
+            if (reached)
+            {
+                verified.AddRange(candidates.Select(c => c.Id));
+                foreach (var plan in plans)
+                {
+                    if (await PlaceAsync(plan, problem, request.Actor, usage, notes, cancellationToken) is { } placement)
+                    {
+                        placed.Add(placement);
+                    }
+                    else
+                    {
+                        await Candidates.RetireAsync(db, plan.CandidateId, request.Actor, $"discarded: problem {problem.Id} did not reach its expected objective with it on its own", cancellationToken);
+                        discarded.Add(plan.CandidateId);
+                    }
+                }
+
+                break;
+            }
+
+            foreach (var candidate in candidates)
             {
                 await Candidates.RetireAsync(db, candidate.Id, request.Actor,
                     $"discarded: problem {problem.Id} did not reach its expected objective with it (extraction {round} of {options.Value.MaxExtractions})", cancellationToken);
                 discarded.Add(candidate.Id);
             }
 
-            rejected = failed.Count == 0 ? null : "These insights were tried and the problem still missed its answer with them; do better than:\n" +
-                string.Join('\n', failed.Select(f => "- " + f.Explanation));
+            rejected = "These insights were tried and the problem still missed its answer with them; do better than:\n" +
+                string.Join('\n', candidates.Select(f => "- " + f.Explanation));
         }
 
-        var placed = new List<InsightMerge.Placement>();
-        foreach (var insight in verified)
-        {
-            placed.Add(await merge.PlaceAsync(insight, request.Actor, usage, notes, cancellationToken));
-        }
-
-        var outcome = Outcome(attempt.Id, kind, verified.Count > 0 ? "learned" : "nothing-verified", verified.Select(v => v.Id).ToList(), discarded,
+        var outcome = Outcome(attempt.Id, kind, placed.Count > 0 ? "learned" : "nothing-verified", verified, discarded,
             placed, extracted, usage, notes);
         logger.LogInformation("Learning from attempt {Attempt}: {Result}, {Verified}/{Extracted} verified, {Merged} merged", attempt.Id, outcome.Result,
             outcome.Verified, outcome.Extracted, outcome.Merged);
         return await FinishAsync(request, problem.Id, outcome, cancellationToken);
     }
+
+    /// <summary>
+    /// Commits a verified plan. A merge whose text breaks one of the survivor's problems falls back to the candidate on
+    /// its own; a plan that lost a write race to another learner is planned again against the winner. Either is
+    /// verified again first (a text already verified on the problem is remembered, not solved). Null when the
+    /// candidate on its own does not reach the answer.
+    /// </summary>
+    private async Task<InsightMerge.Placement?> PlaceAsync(InsightMerge.Plan plan, Problems.Problem problem, string actor, List<ModelUsage> usage, List<string> notes, CancellationToken ct)
+    {
+        var verifiedPlan = true;
+        for (var race = 1; ; race++)
+        {
+            if (!verifiedPlan && !(await VerifyAsync(problem, [plan], ct)).Reached)
+            {
+                await merge.AbandonAsync(plan, actor, $"problem {problem.Id} missed its answer with it", ct);
+                if (plan.Kind == InsightMerge.PlanKind.New)
+                {
+                    return null;
+                }
+
+                plan = Alone(plan.CandidateId);
+                continue;
+            }
+
+            try
+            {
+                if (await merge.CommitAsync(plan, problem, consolidating: false, actor, notes, ct) is { } placed)
+                {
+                    return placed;
+                }
+
+                plan = Alone(plan.CandidateId);
+            }
+            catch (ConflictException ex) when (race < InsightMerge.MaxRaces)
+            {
+                db.ChangeTracker.Clear();
+                notes.Add($"placing candidate {plan.CandidateId} lost a write race ({ex.Message}); planned again against the winner");
+                plan = await merge.PlanAsync(plan.CandidateId, consolidating: false, actor, usage, ct, against: plan.SurvivorId);
+            }
+
+            verifiedPlan = false;
+        }
+    }
+
+    /// <summary>One plan: its text alone, remembered per text and problem; several: one solve with all of them.</summary>
+    private async Task<(bool Reached, long AttemptId)> VerifyAsync(Problems.Problem problem, List<InsightMerge.Plan> plans, CancellationToken ct)
+    {
+        if (plans is [var only])
+        {
+            var shown = await db.Insights.AsNoTracking().Include(i => i.Taxonomy).SingleAsync(i => i.Id == only.Shown, ct);
+            var (reached, attemptId, _) = await verification.VerdictAsync(problem, shown, "verify", only.Excluded, ct);
+            return (reached, attemptId);
+        }
+
+        return await verification.RunAsync(problem, "verify", plans.Select(p => p.Shown).ToList(), plans.SelectMany(p => p.Excluded).Distinct().ToList(), ct);
+    }
+
+    private static InsightMerge.Plan Alone(long candidateId) => new(InsightMerge.PlanKind.New, candidateId, candidateId, []);
+
+    private static string Describe(List<InsightMerge.Plan> plans) => string.Join(", ", plans.Select(p => p.Kind switch
+    {
+        InsightMerge.PlanKind.Fold => $"candidate {p.CandidateId} as insight {p.SurvivorId}",
+        InsightMerge.PlanKind.Merge => $"candidate {p.CandidateId} merged into insight {p.SurvivorId} (draft {p.Shown})",
+        _ => $"candidate {p.CandidateId}",
+    }));
 
     /// <summary>The problem's latest failed attempts, this one first: self-exploration sees them all.</summary>
     private async Task<List<Attempt>> FailedAttemptsAsync(Attempt attempt, CancellationToken ct)
@@ -162,9 +259,10 @@ public sealed class LearnFromAttemptHandler(
         placed.Select(p => p.InsightId).Distinct().ToList(), extracted == 0 ? null : (double)verified.Count / extracted,
         usage.Sum(u => u.PromptTokens), usage.Sum(u => u.CompletionTokens), notes);
 
-    /// <summary>Records the outcome and takes the attempt off the learning queue, in one transaction.</summary>
+    /// <summary>Records the outcome with the solves it took, and takes the attempt off the learning queue, in one transaction.</summary>
     private async Task<LearningOutcome> FinishAsync(LearnFromAttempt request, long problemId, LearningOutcome outcome, CancellationToken ct)
     {
+        outcome = outcome with { Solves = new Dictionary<string, int>(verification.Solves) };
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         db.Set<LearningRecord>().Add(new LearningRecord
         {

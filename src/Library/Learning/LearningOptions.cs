@@ -34,6 +34,24 @@ public sealed class LearningOptions
     [Range(0.0, 1.0)]
     public double MergeSimilarity { get; set; } = 0.5;
 
+    /// <summary>
+    /// Cosine similarity at which a candidate (or a new insight) says what an existing insight with a shared label says:
+    /// it is folded into that insight, which keeps its text, instead of standing beside it.
+    /// </summary>
+    [Range(0.5, 1.0)]
+    public double DuplicateSimilarity { get; set; } = 0.95;
+
+    /// <summary>
+    /// Problems a merged text must reach the answer on before it replaces the survivor's: the candidate's own, then
+    /// the survivor's newest sources. Each (text, problem) verdict is remembered, so none is solved twice.
+    /// </summary>
+    [Range(1, 10)]
+    public int MergeReverifications { get; set; } = 2;
+
+    /// <summary>Tries of one learn item (a fresh start each, after a write race or a fault) before it counts as failed.</summary>
+    [Range(1, 5)]
+    public int ItemTries { get; set; } = 3;
+
     /// <summary>Re-asks when the model's JSON is unusable.</summary>
     [Range(1, 5)]
     public int JsonAttempts { get; set; } = 2;

@@ -13,6 +13,9 @@ public sealed class LearningRecord
     public const string AttemptKind = "attempt";
     public const string DiagnosisKind = "diagnosis";
 
+    /// <summary>What one insight text did on one problem when verified (see SolveVerification): never asked twice.</summary>
+    public const string VerdictKind = "verdict";
+
     public long Id { get; set; }
 
     public required string Kind { get; set; }

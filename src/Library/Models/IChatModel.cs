@@ -24,4 +24,8 @@ public sealed class ModelNotConfiguredException()
     : Exception("No language model is configured. Set Model:Provider (openai or azure-openai), Model:BaseUrl, Model:ApiKey and Model:Base:ModelId.");
 
 /// <summary>The provider failed after the retries, timed out, or kept returning unusable output.</summary>
-public sealed class ModelCallFailedException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class ModelCallFailedException(string message, Exception? inner = null, IReadOnlyList<ModelUsage>? usage = null) : Exception(message, inner)
+{
+    /// <summary>The calls that were answered before it gave up, so their tokens are still counted.</summary>
+    public IReadOnlyList<ModelUsage> Usage { get; } = usage ?? [];
+}

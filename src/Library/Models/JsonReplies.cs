@@ -14,7 +14,21 @@ public static class JsonReplies
     public sealed record Result<T>(T Value, IReadOnlyList<ModelUsage> Usage, int Attempts);
 
     /// <param name="check">Returns what is wrong with a parsed reply, or null when it is usable.</param>
-    public static async Task<Result<T>> AskAsync<T>(IChatModel model, ModelCall call, Func<T, string?> check, int maxAttempts, CancellationToken ct)
+    public static Task<Result<T>> AskAsync<T>(IChatModel model, ModelCall call, Func<T, string?> check, int maxAttempts, CancellationToken ct)
+        where T : class =>
+        AskCoreAsync<T>(model, call with { Json = true }, text => (Problem(text, check, out var value), value), "the JSON object asked for", "no usable JSON", maxAttempts, ct);
+
+    /// <summary>
+    /// Asks for text and insists the same way: an empty or whitespace reply, or one that fails the check (say, one
+    /// without the code block the template asks for), is a model failure, retried and then thrown, never taken as
+    /// a formulation or a program.
+    /// </summary>
+    /// <param name="check">Returns what is wrong with the reply's text, or null when it is usable.</param>
+    public static Task<Result<string>> AskTextAsync(IChatModel model, ModelCall call, Func<string, string?> check, int maxAttempts, CancellationToken ct) =>
+        AskCoreAsync<string>(model, call, text => (string.IsNullOrWhiteSpace(text) ? "it is empty" : check(text), text), "what was asked for", "no usable reply", maxAttempts, ct);
+
+    private static async Task<Result<T>> AskCoreAsync<T>(IChatModel model, ModelCall call, Func<string, (string? Problem, T? Value)> read,
+        string wanted, string failure, int maxAttempts, CancellationToken ct)
         where T : class
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxAttempts, 1);
@@ -23,18 +37,19 @@ public static class JsonReplies
         string problem = "no attempt was made";
         for (var attempt = 1; attempt <= maxAttempts; attempt++)
         {
-            var reply = await model.CompleteAsync(call with { User = user, Json = true }, ct);
+            var reply = await model.CompleteAsync(call with { User = user }, ct);
             usage.Add(reply.Usage);
-            problem = Problem(reply.Text, check, out var value) ?? string.Empty;
-            if (problem.Length == 0)
+            var (wrong, value) = read(reply.Text ?? string.Empty);
+            if (wrong is null && value is not null)
             {
-                return new Result<T>(value!, usage, attempt);
+                return new Result<T>(value, usage, attempt);
             }
 
-            user = $"{call.User}\n\nYour previous reply could not be used: {problem}\nReply again with only the JSON object asked for.";
+            problem = wrong ?? "it is empty";
+            user = $"{call.User}\n\nYour previous reply could not be used: {problem}\nReply again with only {wanted}.";
         }
 
-        throw new ModelCallFailedException($"The model gave no usable JSON for {call.Purpose} in {maxAttempts} attempt(s); the last problem: {problem}");
+        throw new ModelCallFailedException($"The model gave {failure} for {call.Purpose} in {maxAttempts} attempt(s); the last problem: {problem}", usage: usage);
     }
 
     private static string? Problem<T>(string text, Func<T, string?> check, out T? value)

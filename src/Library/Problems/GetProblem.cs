@@ -1,16 +1,17 @@
 using System.Text.Json;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using OptLib.Library.Feedback;
 using OptLib.Library.Storage;
 
 namespace OptLib.Library.Problems;
 
 public sealed record AttemptDto(long Id, string Status, double? Objective, string? Formulation, string? Program, JsonElement? Programs,
     JsonElement? SolverResult, JsonElement? RetrievedInsights, JsonElement? ModelUsage, JsonElement? Timings, JsonElement? PromptVersions,
-    int PromptTokens, int CompletionTokens, decimal CostEstimate, string? Error, bool QueuedForLearning, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt);
+    int PromptTokens, int CompletionTokens, decimal CostEstimate, string? Error, bool QueuedForLearning, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, string? LearningNote = null);
 
 public sealed record ProblemDto(long Id, string Status, string Text, double? ExpectedObjective, string? Dataset, string? Split, string? ExternalId,
-    IReadOnlyList<string> Flags, DateTimeOffset CreatedAt, AttemptDto? LatestAttempt, IReadOnlyList<ProblemTable>? Tables = null)
+    IReadOnlyList<string> Flags, DateTimeOffset CreatedAt, AttemptDto? LatestAttempt, IReadOnlyList<ProblemTable>? Tables = null, FeedbackDto? Feedback = null)
 {
     public bool IsFinished => Status is "solved" or "failed" or "cancelled";
 }
@@ -32,8 +33,10 @@ public sealed class GetProblemHandler(OptLibDbContext db) : IRequestHandler<GetP
         }
 
         var latest = await db.Attempts.AsNoTracking().Where(a => a.ProblemId == problem.Id).OrderByDescending(a => a.Id).FirstOrDefaultAsync(cancellationToken);
+        var feedback = await db.Set<ProblemFeedback>().AsNoTracking().Where(f => f.ProblemId == problem.Id).OrderByDescending(f => f.Id).FirstOrDefaultAsync(cancellationToken);
         return new ProblemDto(problem.Id, problem.Status.ToString().ToLowerInvariant(), problem.Text, problem.ExpectedObjective, problem.Dataset,
-            problem.Split, problem.ExternalId, problem.Flags, problem.CreatedAt, latest is null ? null : ToDto(latest), ProblemTable.Read(problem.Tables));
+            problem.Split, problem.ExternalId, problem.Flags, problem.CreatedAt, latest is null ? null : ToDto(latest), ProblemTable.Read(problem.Tables),
+            feedback is null ? null : FeedbackDto.From(feedback));
     }
 
     public async ValueTask<IReadOnlyList<AttemptDto>?> Handle(GetAttempts request, CancellationToken cancellationToken)
@@ -49,5 +52,5 @@ public sealed class GetProblemHandler(OptLibDbContext db) : IRequestHandler<GetP
 
     private static AttemptDto ToDto(Attempts.Attempt a) => new(a.Id, a.Status.ToString(), a.Objective, a.Formulation, a.Program,
         a.Programs?.RootElement, a.SolverResult?.RootElement, a.RetrievedInsights?.RootElement, a.ModelUsage?.RootElement, a.Timings?.RootElement,
-        a.PromptVersions?.RootElement, a.PromptTokens, a.CompletionTokens, a.CostEstimate, a.Error, a.QueuedForLearning, a.CreatedAt, a.CompletedAt);
+        a.PromptVersions?.RootElement, a.PromptTokens, a.CompletionTokens, a.CostEstimate, a.Error, a.QueuedForLearning, a.CreatedAt, a.CompletedAt, a.LearningNote);
 }

@@ -15,6 +15,10 @@ public sealed class PipelineOptions
     [Range(0, 10)]
     public int MaxDebugRounds { get; set; } = 3;
 
+    /// <summary>Asks for a formulation or program before an empty reply, or one without its block, ends the attempt as ModelFailed.</summary>
+    [Range(1, 5)]
+    public int ReplyAttempts { get; set; } = 2;
+
     /// <summary>Put each insight's wrong-and-right example in the prompts too (longer prompts).</summary>
     public bool IncludeExamples { get; set; }
 

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OptLib.Library.Attempts;
 using OptLib.Library.Insights;
+using OptLib.Library.Learning;
 using OptLib.Library.Models;
 using OptLib.Library.Problems;
 using OptLib.Library.Prompts;
@@ -106,38 +107,36 @@ public sealed partial class SolveProblemHandler(
             step.Restart();
             var formulationPrompt = prompts[PromptLibrary.Formulation];
             var tables = ProblemTable.Render(ProblemTable.Read(problem.Tables));
-            var formulation = await model.CompleteAsync(new ModelCall(ModelRole.Base, "You formulate optimization problems precisely.",
+            var formulation = await AskAsync(new ModelCall(ModelRole.Base, "You formulate optimization problems precisely.",
                 formulationPrompt.Render(new Dictionary<string, string>
                 {
                     ["insights"] = Insights(forFormulation, settings),
                     ["problem"] = problem.Text,
                     ["tables"] = tables,
-                }), Purpose: "formulation"), cancellationToken);
-            usage.Add(formulation.Usage);
-            attempt.Formulation = formulation.Text;
+                }), Purpose: "formulation"), _ => null, usage, cancellationToken);
+            attempt.Formulation = formulation;
             timings["formulate"] = step.Elapsed.TotalMilliseconds;
 
             step.Restart();
-            var forProgram = await Adjust(await sender.Send(new RetrieveInsights(problem.Text, "program", formulation.Text, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), request.Options, cancellationToken);
+            var forProgram = await Adjust(await sender.Send(new RetrieveInsights(problem.Text, "program", formulation, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), request.Options, cancellationToken);
             usage.AddRange(forProgram.Usage ?? []);
             timings["retrieveProgram"] = step.Elapsed.TotalMilliseconds;
             attempt.RetrievedInsights = JsonSerializer.SerializeToDocument(new { formulation = forFormulation, program = forProgram, purpose = request.Options?.Purpose }, Json);
 
             step.Restart();
             var programPrompt = prompts[PromptLibrary.Program];
-            var written = await model.CompleteAsync(new ModelCall(ModelRole.Base, "You write C# models for Google OR-Tools.",
+            var written = await AskAsync(new ModelCall(ModelRole.Base, "You write C# models for Google OR-Tools.",
                 programPrompt.Render(new Dictionary<string, string>
                 {
                     ["contract"] = Contract,
                     ["insights"] = Insights(forProgram, settings),
                     ["problem"] = problem.Text,
-                    ["formulation"] = formulation.Text,
+                    ["formulation"] = formulation,
                     ["tables"] = tables,
-                }), Purpose: "program"), cancellationToken);
-            usage.Add(written.Usage);
+                }), Purpose: "program"), CodeCheck, usage, cancellationToken);
             timings["program"] = step.Elapsed.TotalMilliseconds;
 
-            var source = CodeBlock(written.Text);
+            var source = CodeBlock(written);
             var sandboxMs = 0.0;
             RunResult result;
             var round = 0;
@@ -153,16 +152,15 @@ public sealed partial class SolveProblemHandler(
                 }
 
                 round++;
-                var debug = await model.CompleteAsync(new ModelCall(ModelRole.Base, "You fix C# OR-Tools programs.",
+                var debug = await AskAsync(new ModelCall(ModelRole.Base, "You fix C# OR-Tools programs.",
                     prompts[PromptLibrary.SelfDebug].Render(new Dictionary<string, string>
                     {
                         ["diagnostics"] = string.Join('\n', result.Diagnostics.Select(d => $"line {d.Line}, column {d.Column}: {d.Message}")),
                         ["program"] = source,
-                        ["formulation"] = formulation.Text,
+                        ["formulation"] = formulation,
                         ["problem"] = problem.Text,
-                    }), Purpose: $"self-debug {round}"), cancellationToken);
-                usage.Add(debug.Usage);
-                source = CodeBlock(debug.Text);
+                    }), Purpose: $"self-debug {round}"), CodeCheck, usage, cancellationToken);
+                source = CodeBlock(debug);
             }
 
             timings["sandbox"] = sandboxMs;
@@ -175,6 +173,7 @@ public sealed partial class SolveProblemHandler(
         }
         catch (ModelCallFailedException ex)
         {
+            usage.AddRange(ex.Usage);
             attempt.Status = AttemptStatus.ModelFailed;
             attempt.Error = ex.Message;
         }
@@ -202,9 +201,9 @@ public sealed partial class SolveProblemHandler(
         timings["total"] = clock.Elapsed.TotalMilliseconds;
         attempt.Timings = JsonSerializer.SerializeToDocument(timings, Json);
         attempt.CompletedAt = DateTimeOffset.UtcNow;
-        // A provider outage teaches nothing about modelling: only answers the library could have made right are queued.
-        // Side runs (verification, diagnosis) leave the problem and the learning queue as they were.
-        attempt.QueuedForLearning = request.Options is null && problem.ExpectedObjective is not null && attempt.Status is not (AttemptStatus.Correct or AttemptStatus.Cancelled or AttemptStatus.ModelFailed);
+        // A provider outage teaches nothing about modelling, and held-out problems and side runs (verification,
+        // diagnosis, evaluation) are never learned from: only answers the library could have made right are queued.
+        (attempt.QueuedForLearning, attempt.LearningNote) = LearningQueue.Decide(problem, attempt.Status, request.Options?.Purpose);
         problem.Status = request.Options is not null ? problem.Status : attempt.Status switch
         {
             AttemptStatus.Cancelled => interrupted ? ProblemStatus.Queued : ProblemStatus.Cancelled,
@@ -307,6 +306,22 @@ public sealed partial class SolveProblemHandler(
 
         return text.ToString();
     }
+
+    /// <summary>
+    /// One model call whose reply must be usable text: an empty reply, or one that fails the check, is asked again
+    /// within <see cref="PipelineOptions.ReplyAttempts"/> and then ends the attempt as ModelFailed. Every answered
+    /// call's usage is recorded, the failed ones too.
+    /// </summary>
+    private async Task<string> AskAsync(ModelCall call, Func<string, string?> check, List<ModelUsage> usage, CancellationToken ct)
+    {
+        var reply = await JsonReplies.AskTextAsync(model, call, check, options.Value.ReplyAttempts, ct);
+        usage.AddRange(reply.Usage);
+        return reply.Value;
+    }
+
+    /// <summary>The templates ask for the program in one ```csharp block; a reply without one is not a program.</summary>
+    private static string? CodeCheck(string reply) =>
+        CodeFence().IsMatch(reply) ? null : "it has no ```csharp block holding the program";
 
     /// <summary>The code in the reply's ```csharp block, or the whole reply when there is none.</summary>
     public static string CodeBlock(string reply)

@@ -28,6 +28,7 @@ public class OptLibApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("ConnectionStrings:OptLib", string.Empty);
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
         builder.UseSetting("Worker:InProcess", "false"); // test classes that run jobs turn the job server on
+        builder.UseSetting("Worker:Schedules", "false"); // no hourly learning in the middle of a test; the schedule tests turn it on
         builder.UseSetting("HostOptions:ShutdownTimeout", "00:00:10");
         foreach (var (key, value) in Settings)
         {

@@ -15,6 +15,7 @@ public sealed class ScheduledApp : OptLibApp
     protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Worker:InProcess"] = "true",
+        ["Worker:Schedules"] = "true",
         ["Jobs:Schedules:selftest:Cron"] = "30 3 * * 1",
         ["Jobs:Schedules:selftest:Parameters:items"] = "2",
         ["Jobs:Schedules:selftest:Parameters:sleepMs"] = "0",
@@ -77,27 +78,29 @@ public sealed class ScheduleTests(ScheduledApp app) : IClassFixture<ScheduledApp
     }
 
     [Fact]
-    public void TheDefaultIsANightlyEvolutionOnTheTrainSplitAndAnEmptyCronTurnsItOff()
+    public void TheDefaultsAreHourlyLearningAndNightlyEvolutionOverEverythingWaitingAndAnEmptyCronTurnsEachOff()
     {
         var defaults = JobSchedule.FromConfiguration(new ConfigurationBuilder().Build());
-        var evolution = Assert.Single(defaults);
-        Assert.Equal(("evolution", "0 2 * * *", "train"), (evolution.Kind, evolution.Cron, (string?)evolution.Parameters["split"]));
+        Assert.Equal([("evolution", "0 2 * * *", "{}"), ("learning", "15 * * * *", "{}")],
+            defaults.Select(d => (d.Kind, d.Cron, d.Parameters.ToJsonString())));
 
         var configured = JobSchedule.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Jobs:Schedules:evolution:Parameters:dataset"] = "nl4opt",
+            ["Jobs:Schedules:learning:Cron"] = "0 */6 * * *",
             ["Jobs:Schedules:evaluation:Cron"] = "0 5 * * 0",
             ["Jobs:Schedules:evaluation:Parameters:dataset"] = "nl4opt",
             ["Jobs:Schedules:evaluation:Parameters:limit"] = "50",
         }).Build());
-        Assert.Equal(["evaluation", "evolution"], configured.Select(s => s.Kind));
-        Assert.Equal("0 2 * * *", configured[1].Cron);
-        Assert.Equal("""{"dataset":"nl4opt","split":"train"}""", configured[1].Parameters.ToJsonString());
+        Assert.Equal(["evaluation", "evolution", "learning"], configured.Select(s => s.Kind));
+        Assert.Equal(("0 2 * * *", "0 */6 * * *"), (configured[1].Cron, configured[2].Cron));
+        Assert.Equal("""{"dataset":"nl4opt"}""", configured[1].Parameters.ToJsonString());
         Assert.Equal(50, (long)configured[0].Parameters["limit"]!);
 
         var off = JobSchedule.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Jobs:Schedules:evolution:Cron"] = "",
+            ["Jobs:Schedules:learning:Cron"] = "",
         }).Build());
         Assert.Empty(off);
     }

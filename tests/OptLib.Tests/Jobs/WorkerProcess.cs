@@ -83,6 +83,7 @@ public sealed class WorkerProcess : IDisposable
         start.Environment["Worker__PollIntervalSeconds"] = "1";
         start.Environment["Worker__WorkerCount"] = "2";
         start.Environment["Worker__SolveConcurrency"] = "1";
+        start.Environment["Worker__Schedules"] = "false"; // no hourly learning job in the middle of a test
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;
