@@ -110,7 +110,7 @@ internal static class Commands
         var sender = services.GetRequiredService<ISender>();
         var job = await sender.Send(new CreateJob(kind, JsonSerializer.SerializeToElement(parameters, JobContext.Json), Actor), ct);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Job {job.Id} ({job.Kind}) created; Ctrl+C cancels it."));
-        var view = JobProgressView.ForConsole();
+        var view = ProgressView.ForConsole();
         try
         {
             while (!job.IsFinished)

@@ -6,6 +6,7 @@ using OptLib.Library.Access;
 using OptLib.Library.Hosting;
 using OptLib.Library.Validation;
 using OptLib.Worker;
+using OptLib.Worker.Datasets;
 
 // optlib-worker: the scale-out job host and the operator's command line. Configuration comes from appsettings.json,
 // OPTLIB-style environment variables (ConnectionStrings__OptLib, OptLib__DataDirectory, ...) and --Key=Value pairs.
@@ -73,6 +74,13 @@ var importTasks = new Command("import-tasks", "Import AlphaOPT tasks as problems
 importTasks.SetAction((parse, ct) => CommandInputException.HandleAsync(() =>
     Commands.ImportTasksAsync(args, parse.GetValue(tasksFile)!, parse.GetValue(dataset)!, parse.GetValue(split)!, ct)));
 root.Subcommands.Add(importTasks);
+
+var datasetName = new Argument<string>("dataset") { Description = "The dataset to download: alphaopt" };
+datasetName.AcceptOnlyFromAmong("alphaopt");
+var pullTo = new Option<DirectoryInfo?>("--to") { Description = "The folder to write to (default: reference-data/alphaopt)" };
+var pull = new Command("pull", "Download a public dataset's files from their source at a pinned version, each checked against its SHA-256.") { datasetName, pullTo };
+pull.SetAction((parse, ct) => CommandInputException.HandleAsync(() => DatasetsCommand.PullAlphaOptAsync(args, parse.GetValue(pullTo), ct)));
+root.Subcommands.Add(new Command("datasets", "Reference datasets: AlphaOPT's benchmark tasks and learned library.") { pull });
 
 var iterations = new Option<int?>("--iterations") { Description = "Learning iterations (with --dataset, each solves its train split first)" };
 var onlyDataset = new Option<string?>("--dataset") { Description = "Only this dataset's train split; default: every failure with a known answer (submissions, feedback, train splits)" };

@@ -18,7 +18,7 @@ namespace OptLib.Tests.Browser;
 
 /// <summary>
 /// The service on Kestrel at 127.0.0.1 (a browser needs a real socket), with its job server and a scripted model,
-/// AlphaOPT's library imported, and one user per role.
+/// the fixture library imported, and one user per role.
 /// </summary>
 public sealed class BrowserApp : OptLibApp
 {
@@ -64,7 +64,7 @@ public sealed class BrowserApp : OptLibApp
             }
 
             using var api = Api();
-            using var body = new StringContent(AlphaOptData.ImportBody(), System.Text.Encoding.UTF8, "application/json");
+            using var body = new StringContent(LibraryFiles.Fixture.ImportBody(), System.Text.Encoding.UTF8, "application/json");
             (await api.PostAsync("/api/library/import", body)).EnsureSuccessStatusCode();
             await using var scope = Services.CreateAsyncScope();
             var sender = scope.ServiceProvider.GetRequiredService<ISender>();
@@ -78,10 +78,10 @@ public sealed class BrowserApp : OptLibApp
         }
     }
 
-    /// <summary>An insight of AlphaOPT's library as imported here: its id and condition.</summary>
+    /// <summary>An insight of the fixture library as imported here: its id and condition.</summary>
     public async Task<(long Id, string Condition)> ImportedInsightAsync(int index)
     {
-        var source = AlphaOptData.Library()[index]!;
+        var source = LibraryFiles.Fixture.Library()[index]!;
         var condition = source["condition"]!.GetValue<string>();
         using var api = Api();
         var page = await api.GetFromJsonAsync<JsonObject>($"/api/insights?q={Uri.EscapeDataString(string.Join(' ', condition.Split(' ').Take(12)))}&pageSize=200");

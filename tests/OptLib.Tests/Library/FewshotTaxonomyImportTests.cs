@@ -14,11 +14,11 @@ namespace OptLib.Tests.Library;
 /// </summary>
 public sealed class FewshotTaxonomyImportTests(OptLibApp app) : IClassFixture<OptLibApp>
 {
-    [Fact]
+    [ReferenceDataFact]
     public async Task NoInsightIsOrphanedByATaxonomyFileWithOtherSpellings()
     {
-        var taxonomy = await File.ReadAllTextAsync(Path.Combine(AlphaOptData.Directory, "library", "fewshot_taxonomy.json"));
-        var body = $"{{\"library\": {await File.ReadAllTextAsync(AlphaOptData.LibraryPath)}, \"taxonomy\": {taxonomy}}}";
+        var taxonomy = await File.ReadAllTextAsync(Path.Combine(ReferenceData.AlphaOpt, "library", "fewshot_taxonomy.json"));
+        var body = $"{{\"library\": {await File.ReadAllTextAsync(LibraryFiles.AlphaOpt.LibraryPath)}, \"taxonomy\": {taxonomy}}}";
         using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
 
         var response = await analyst.PostAsync("/api/library/import", new StringContent(body, Encoding.UTF8, "application/json"));

@@ -13,11 +13,11 @@ internal static class LibraryCalls
 {
     private static readonly ConcurrentDictionary<OptLibApp, Lazy<Task>> Imports = new();
 
-    /// <summary>Imports AlphaOPT's library and taxonomy into the app once, however many tests ask.</summary>
-    public static Task ImportAlphaOptOnceAsync(OptLibApp app) => Imports.GetOrAdd(app, _ => new Lazy<Task>(async () =>
+    /// <summary>Imports the fixture library and its taxonomy into the app once, however many tests ask.</summary>
+    public static Task ImportFixtureOnceAsync(OptLibApp app) => Imports.GetOrAdd(app, _ => new Lazy<Task>(async () =>
     {
         using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
-        var response = await analyst.PostAsync("/api/library/import", new StringContent(AlphaOptData.ImportBody(), Encoding.UTF8, "application/json"));
+        var response = await analyst.PostAsync("/api/library/import", new StringContent(LibraryFiles.Fixture.ImportBody(), Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     })).Value;
 

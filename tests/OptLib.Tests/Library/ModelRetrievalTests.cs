@@ -175,13 +175,19 @@ public sealed partial class ModelRetrievalTests(ModelRetrievalApp app, ITestOutp
     private static partial Regex ItemLines();
 
     /// <summary>The other number of the label's last word, as a model might write it.</summary>
-    private static string Plural(string label) => label.EndsWith('s') ? label[..^1] : label + "s";
+    private static string Plural(string label) => label switch
+    {
+        _ when label.EndsWith("ies", StringComparison.Ordinal) => label[..^3] + "y",
+        _ when label.EndsWith('s') => label[..^1],
+        _ when label.EndsWith('y') => label[..^1] + "ies",
+        _ => label + "s",
+    };
 
     private static int Tokens(RetrievalResult result, string purpose) => result.Prompts!.Single(p => p.Purpose == purpose).Tokens;
 
     /// <summary>
     /// Synthetic insights over a production-planning vocabulary, so they compete for the candidate window, about as
-    /// long as AlphaOPT's conditions (30 to 80 words), one in ten far longer (300 words) to meet the per-condition cap.
+    /// long as the fixture library's conditions and AlphaOPT's (30 to 80 words), one in ten far longer (300 words) to meet the per-condition cap.
     /// </summary>
     private Task<int> AddSyntheticInsightsAsync(int count) => app.WithDbAsync(async db =>
     {
@@ -221,5 +227,5 @@ public sealed partial class ModelRetrievalTests(ModelRetrievalApp app, ITestOutp
 
     private Task<RetrievalResult> RetrieveAsync(string problem, string stage, int k) => LibraryCalls.RetrieveAsync(app, problem, stage, k);
 
-    private Task ImportAsync() => LibraryCalls.ImportAlphaOptOnceAsync(app);
+    private Task ImportAsync() => LibraryCalls.ImportFixtureOnceAsync(app);
 }

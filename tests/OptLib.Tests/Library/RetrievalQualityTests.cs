@@ -13,7 +13,7 @@ namespace OptLib.Tests.Library;
 
 /// <summary>
 /// Retrieval without a model, measured on 40 labelled problems written for OptLib (RetrievalCases.json) against
-/// AlphaOPT's 139 insights. A case names the level-2 labels whose insights should come back and those that should not.
+/// AlphaOPT's 139 insights (reference data). A case names the level-2 labels whose insights should come back and those that should not.
 /// </summary>
 public sealed class RetrievalQualityTests(OptLibApp app, ITestOutputHelper output) : IClassFixture<OptLibApp>
 {
@@ -21,13 +21,13 @@ public sealed class RetrievalQualityTests(OptLibApp app, ITestOutputHelper outpu
 
     public sealed record RetrievalCase(string Stage, string Problem, List<string> Relevant, List<string> Irrelevant);
 
-    [Fact]
+    [ReferenceDataFact]
     public async Task LabelledProblemsReachTheirRecallAndPrecisionAtFive()
     {
         var cases = JsonSerializer.Deserialize<List<RetrievalCase>>(await File.ReadAllTextAsync(CasesPath()), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
         Assert.True(cases.Count >= 40);
         using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
-        var import = await analyst.PostAsync("/api/library/import", new StringContent(AlphaOptData.ImportBody(), Encoding.UTF8, "application/json"));
+        var import = await analyst.PostAsync("/api/library/import", new StringContent(LibraryFiles.AlphaOpt.ImportBody(), Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, import.StatusCode);
 
         double recall = 0, precision = 0;

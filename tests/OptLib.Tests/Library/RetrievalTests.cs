@@ -40,7 +40,7 @@ public sealed class RetrievalTests(OptLibApp app) : IClassFixture<OptLibApp>
     {
         await ImportAsync();
         var models = await app.WithDbAsync(db => db.Insights.Select(i => new { i.EmbeddingModel, Has = i.Embedding != null }).ToListAsync());
-        Assert.True(models.Count >= 139);
+        Assert.True(models.Count >= LibraryFiles.Fixture.Library().Count);
         Assert.All(models, m => Assert.True(m.Has && m.EmbeddingModel == "optlib-lexical-v1/384", $"{m.EmbeddingModel} {m.Has}"));
     }
 
@@ -141,7 +141,7 @@ public sealed class RetrievalTests(OptLibApp app) : IClassFixture<OptLibApp>
 
     private Task<RetrievalResult> RetrieveAsync(string problem, string stage, int k) => LibraryCalls.RetrieveAsync(app, problem, stage, k);
 
-    private Task ImportAsync() => LibraryCalls.ImportAlphaOptOnceAsync(app);
+    private Task ImportAsync() => LibraryCalls.ImportFixtureOnceAsync(app);
 
     private static double Cosine(float[] a, float[] b) => a.Zip(b).Sum(p => (double)p.First * p.Second);
 }

@@ -6,7 +6,6 @@ using Microsoft.EntityFrameworkCore;
 using OptLib.Library.Access;
 using OptLib.Library.Problems;
 using OptLib.Tests.Infrastructure;
-using OptLib.Tests.Library;
 
 namespace OptLib.Tests.Problems;
 
@@ -14,46 +13,47 @@ public sealed class DatasetImportTests(OptLibApp app) : IClassFixture<OptLibApp>
 {
     private static readonly string[] TrainFiles = ["industryor_train.json", "logior_train.json", "mamo_complex_train.json", "nl4opt_train.json", "nlp4lp_train.json"];
 
-    [Fact]
+    [ReferenceDataFact]
     public async Task TheFiveTrainFilesArriveWithTheirExpectedValuesAndAReimportChangesNothing()
     {
         using var admin = app.Admin();
         var expected = new Dictionary<string, double?>();
         foreach (var file in TrainFiles)
         {
-            var tasks = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(AlphaOptData.Directory, "tasks", file)))!.AsArray();
+            var tasks = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(ReferenceData.AlphaOpt, "tasks", file)))!.AsArray();
             foreach (var task in tasks)
             {
                 var truth = task!["ground_truth"];
                 expected[(string)task["task_id"]!] = truth is JsonValue v && v.TryGetValue<double>(out var d) && double.IsFinite(d) ? d : null;
             }
 
-            var response = await admin.PostAsJsonAsync("/api/datasets/import", new { dataset = "alphaopt", split = "train", tasks });
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var report = await response.Content.ReadFromJsonAsync<TaskImportReport>();
-            Assert.Equal(tasks.Count, report!.Created);
-            Assert.Empty(report.Skipped);
+            await ImportAsync(admin, "alphaopt", tasks, created: tasks.Count);
         }
 
-        var stored = await app.WithDbAsync(db => db.Problems.AsNoTracking().Where(p => p.Dataset == "alphaopt").ToListAsync());
-        Assert.Equal(516, stored.Count);
         Assert.Equal(516, expected.Count);
-        foreach (var problem in stored)
-        {
-            Assert.Equal(expected[problem.ExternalId!], problem.ExpectedObjective);
-            Assert.Equal("train", problem.Split);
-            Assert.Equal(expected[problem.ExternalId!] is null, problem.Flags.Contains(ImportTasks.NoGroundTruth));
-        }
+        await AssertStoredAsync("alphaopt", expected);
 
-        var again = await admin.PostAsJsonAsync("/api/datasets/import", new
-        {
-            dataset = "alphaopt",
-            split = "train",
-            tasks = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(AlphaOptData.Directory, "tasks", "nl4opt_train.json"))),
-        });
-        var second = await again.Content.ReadFromJsonAsync<TaskImportReport>();
-        Assert.Equal((0, 0, 149), (second!.Created, second.Updated, second.Unchanged));
+        var again = await ImportAsync(admin, "alphaopt", JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(ReferenceData.AlphaOpt, "tasks", "nl4opt_train.json")))!.AsArray(), created: 0);
+        Assert.Equal((0, 0, 149), (again.Created, again.Updated, again.Unchanged));
         Assert.Equal(516, await app.WithDbAsync(db => db.Problems.CountAsync(p => p.Dataset == "alphaopt")));
+    }
+
+    [Fact]
+    public async Task ATaskFileInAlphaOptsFormatArrivesWithItsExpectedValuesAndAReimportChangesNothing()
+    {
+        using var admin = app.Admin();
+        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "tasks", "fixture_train.json");
+        var tasks = JsonNode.Parse(await File.ReadAllTextAsync(path))!.AsArray();
+
+        var first = await ImportAsync(admin, "fixture", tasks, created: 6);
+
+        // A number, a string holding a number, no ground truth at all, and a string that is no number.
+        Assert.Equal(["Q04", "Q05"], first.Flagged.Select(f => f.TaskId));
+        await AssertStoredAsync("fixture", new() { ["Q01"] = 115, ["Q02"] = 84, ["Q03"] = 16, ["Q04"] = null, ["Q05"] = null, ["Q06"] = 23.5 });
+
+        var again = await ImportAsync(admin, "fixture", JsonNode.Parse(await File.ReadAllTextAsync(path))!.AsArray(), created: 0);
+        Assert.Equal((0, 0, 6), (again.Created, again.Updated, again.Unchanged));
+        Assert.Equal(6, await app.WithDbAsync(db => db.Problems.CountAsync(p => p.Dataset == "fixture")));
     }
 
     [Fact]
@@ -103,5 +103,28 @@ public sealed class DatasetImportTests(OptLibApp app) : IClassFixture<OptLibApp>
         using var viewer = app.ClientWithKey(await app.CreateKeyAsync(Role.Viewer));
         var response = await viewer.PostAsJsonAsync("/api/datasets/import", new { dataset = "v", split = "train", tasks = Array.Empty<object>() });
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    private static async Task<TaskImportReport> ImportAsync(HttpClient admin, string dataset, JsonArray tasks, int created)
+    {
+        var response = await admin.PostAsJsonAsync("/api/datasets/import", new { dataset, split = "train", tasks });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var report = (await response.Content.ReadFromJsonAsync<TaskImportReport>())!;
+        Assert.Equal(created, report.Created);
+        Assert.Empty(report.Skipped);
+        return report;
+    }
+
+    /// <summary>The dataset holds exactly these problems, each with its expected value, and flagged when it has none.</summary>
+    private async Task AssertStoredAsync(string dataset, Dictionary<string, double?> expected)
+    {
+        var stored = await app.WithDbAsync(db => db.Problems.AsNoTracking().Where(p => p.Dataset == dataset).ToListAsync());
+        Assert.Equal(expected.Keys.Order(), stored.Select(p => p.ExternalId!).Order());
+        foreach (var problem in stored)
+        {
+            Assert.Equal(expected[problem.ExternalId!], problem.ExpectedObjective);
+            Assert.Equal("train", problem.Split);
+            Assert.Equal(expected[problem.ExternalId!] is null, problem.Flags.Contains(ImportTasks.NoGroundTruth));
+        }
     }
 }

@@ -4,16 +4,16 @@ using OptLib.Library.Jobs;
 namespace OptLib.Worker;
 
 /// <summary>
-/// Shows a job while it runs: an in-place progress bar when the output is a terminal, one plain line per change
-/// otherwise (logs, CI). New log lines of the job are printed as they arrive.
+/// Shows long work while it runs (a job, a download): an in-place progress bar when the output is a terminal, one
+/// plain line per change of status otherwise (logs, CI). A job's new log lines are printed as they arrive.
 /// </summary>
-internal sealed class JobProgressView(TextWriter output, bool terminal)
+internal sealed class ProgressView(TextWriter output, bool terminal)
 {
     private const int BarWidth = 30;
     private DateTimeOffset _lastLogAt = DateTimeOffset.MinValue;
     private string? _lastStatus;
 
-    public static JobProgressView ForConsole() => new(Console.Out, !Console.IsOutputRedirected);
+    public static ProgressView ForConsole() => new(Console.Out, !Console.IsOutputRedirected);
 
     public void Show(JobDto job)
     {
@@ -23,10 +23,15 @@ internal sealed class JobProgressView(TextWriter output, bool terminal)
             _lastLogAt = line.At;
         }
 
-        var status = Status(job);
+        Show(job.Progress.Done, job.Progress.Total, Status(job));
+    }
+
+    /// <summary>The bar at <paramref name="done"/> of <paramref name="total"/> on a terminal; otherwise the status, when it changed.</summary>
+    public void Show(long done, long total, string status)
+    {
         if (terminal)
         {
-            Write(Bar(job) + " " + status, newLine: false);
+            Write(Bar(done, total) + " " + status, newLine: false);
         }
         else if (status != _lastStatus)
         {
@@ -36,15 +41,24 @@ internal sealed class JobProgressView(TextWriter output, bool terminal)
         _lastStatus = status;
     }
 
-    public void Done(JobDto job)
+    /// <summary>Ends the bar's line on a terminal, then writes <paramref name="line"/>, if any.</summary>
+    public void Done(string? line = null)
     {
-        Show(job);
         if (terminal)
         {
             output.WriteLine();
         }
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Job {job.Id} ({job.Kind}) {job.State}{(job.Error is null ? "" : ": " + job.Error)}"));
+        if (line is not null)
+        {
+            output.WriteLine(line);
+        }
+    }
+
+    public void Done(JobDto job)
+    {
+        Show(job);
+        Done(string.Create(CultureInfo.InvariantCulture, $"Job {job.Id} ({job.Kind}) {job.State}{(job.Error is null ? "" : ": " + job.Error)}"));
     }
 
     private static string Status(JobDto job)
@@ -53,9 +67,9 @@ internal sealed class JobProgressView(TextWriter output, bool terminal)
         return string.Create(CultureInfo.InvariantCulture, $"{job.Progress.Done}/{job.Progress.Total} ({percent}%) {job.State}: {job.CurrentStep}");
     }
 
-    private static string Bar(JobDto job)
+    private static string Bar(long done, long total)
     {
-        var filled = job.Progress.Total == 0 ? 0 : BarWidth * job.Progress.Done / job.Progress.Total;
+        var filled = total == 0 ? 0 : (int)(BarWidth * Math.Min(done, total) / total);
         return "[" + new string('#', filled) + new string('.', BarWidth - filled) + "]";
     }
 
