@@ -325,6 +325,42 @@ public sealed class LearningFromUseTests(LearningFromUseApp app) : IClassFixture
         Assert.Equal(3, usage.Count); // the formulation and both program replies, the refused ones too
     }
 
+    [Fact]
+    public async Task AnAnalystGivesFeedbackOnTheProblemPageWhichShowsItAndRefusesANumberItCannotRead()
+    {
+        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+        var problem = await SubmitAsync(analyst, "A dairy (page) churns butter and cream within the churn's weekly hours; maximise profit.", null);
+        var page = $"/admin/problems/{problem.Id}";
+        var (_, _, session) = await Security.AdminSession.SignInAsync(app, "admin", await app.ReadCredentialAsync("admin_password"));
+        using (session)
+        {
+            Assert.Contains("No feedback yet.", await session.Client.GetStringAsync(page), StringComparison.Ordinal);
+
+            var unreadable = await PostFormAsync(session, page, "Give.Verdict=incorrect&Give.ExpectedObjective=lots&Give.Note=");
+            Assert.Equal(HttpStatusCode.BadRequest, unreadable.StatusCode);
+            Assert.Contains("Write the objective as a number", await unreadable.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+            var given = await PostFormAsync(session, page, "Give.Verdict=incorrect&Give.ExpectedObjective=40&Give.Note=the+churn+has+22+hours");
+            var html = await given.Content.ReadAsStringAsync();
+            Assert.True(given.StatusCode == HttpStatusCode.OK, html);
+            Assert.Contains("Feedback recorded.", html, StringComparison.Ordinal);
+            Assert.Contains("the churn has 22 hours", html, StringComparison.Ordinal);
+            Assert.Contains("Learning: waiting for learning", html, StringComparison.Ordinal);
+        }
+
+        var judged = await analyst.GetFromJsonAsync<ProblemDto>($"/api/problems/{problem.Id}", Json);
+        Assert.Equal(("incorrect", 40.0, "user:admin"), (judged!.Feedback!.Verdict, judged.Feedback.ExpectedObjective, judged.Feedback.By));
+        Assert.True(judged.LatestAttempt!.QueuedForLearning);
+    }
+
+    private static async Task<HttpResponseMessage> PostFormAsync(Security.AdminSession session, string page, string fields)
+    {
+        var token = await session.TokenAsync(page);
+        using var content = new StringContent($"_handler=feedback&__RequestVerificationToken={Uri.EscapeDataString(token)}&{fields}",
+            System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
+        return await session.Client.PostAsync(page, content);
+    }
+
     private async Task<JobDto> LearnAsync(HttpClient analyst, int expectedItems)
     {
         var job = await analyst.WaitForEndAsync((await analyst.StartAsync(LearningKind.KindName, new { })).Id, 600);
