@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using OptLib.Library.Retrieval;
 using OptLib.Library.Models;
 using OptLib.Library.Validation;
@@ -43,6 +45,10 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             Title = "The request is not valid.",
         },
         ConflictException c => Conflict(c),
+        // A unique index is the last guard against a race the handlers did not see coming: the state the request
+        // would create was created by another request first. That is a conflict with the current state, not our fault.
+        DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg } => Taken(pg),
+        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg => Taken(pg),
         EmbeddingUnavailableException e => new ProblemDetails
         {
             Status = StatusCodes.Status503ServiceUnavailable,
@@ -68,6 +74,14 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             Detail = m.Message,
         },
         _ => null,
+    };
+
+    private static ProblemDetails Taken(PostgresException unique) => new()
+    {
+        Status = StatusCodes.Status409Conflict,
+        Title = "Another request made the same change first.",
+        Detail = $"What this request would create already exists ({unique.TableName ?? "a table"}, {unique.ConstraintName ?? "a unique key"}). Read the current state and try again if it still applies.",
+        Extensions = { ["constraint"] = unique.ConstraintName },
     };
 
     private static ProblemDetails Conflict(ConflictException conflict)

@@ -217,6 +217,25 @@ public sealed class InsightsTests(OptLibApp app) : IClassFixture<OptLibApp>
         return tree!.SelectMany(s => s.Children).SelectMany(c => c.Children).Single(n => n.Name == name).Id;
     }
 
+    [Fact]
+    public async Task TenAnalystsRevisingTheSameVersionAtOnceGetOne200AndNine409s()
+    {
+        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+        var leaf = await LeafAsync(analyst, "Strict Inequalities");
+        var created = await CreateAsync(analyst, "the raced wording", leaf);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(n =>
+            analyst.PutAsJsonAsync($"/api/insights/{created.Id}", Body($"edit {n} of the raced wording", leaf, expectedVersion: 1))));
+
+        Assert.Equal([200, 409, 409, 409, 409, 409, 409, 409, 409, 409], answers.Select(a => (int)a.StatusCode).Order());
+        foreach (var refused in answers.Where(a => a.StatusCode == HttpStatusCode.Conflict))
+        {
+            Assert.Equal(2, (await refused.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["currentVersion"]!.GetValue<int>());
+        }
+
+        Assert.Equal(2, await app.WithDbAsync(db => db.InsightVersions.CountAsync(v => v.InsightId == created.Id)));
+    }
+
     private static object Body(string condition, long leaf, int? expectedVersion = null, string? reason = null, string? status = null) => new
     {
         condition,

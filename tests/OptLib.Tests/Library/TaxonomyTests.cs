@@ -130,4 +130,18 @@ public sealed class TaxonomyTests(OptLibApp app) : IClassFixture<OptLibApp>
         var tree = await client.GetFromJsonAsync<List<TaxonomyNodeDto>>("/api/taxonomy");
         return tree!.Single(s => s.Name == stage).Children.Single(c => c.Name == level1);
     }
+
+    [Fact]
+    public async Task FiveAnalystsAddingTheSameLabelAtOnceGetOne201AndFour409s()
+    {
+        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+        var tree = await analyst.GetFromJsonAsync<List<TaxonomyNodeDto>>("/api/taxonomy");
+        var parent = tree!.Single(s => s.Name == "General Formulation").Children.First();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => analyst.PostAsJsonAsync("/api/taxonomy/nodes", new { parentId = parent.Id, name = "Raced Label" })));
+
+        var statuses = answers.Select(a => (int)a.StatusCode).Order().ToList();
+        Assert.Equal([201, 409, 409, 409, 409], statuses);
+        Assert.Equal(1, await app.WithDbAsync(db => db.TaxonomyNodes.CountAsync(n => n.Name == "Raced Label")));
+    }
 }
