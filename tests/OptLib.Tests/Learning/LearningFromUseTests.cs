@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using OptLib.Library.Access;
 using OptLib.Library.Attempts;
 using OptLib.Library.Dashboard;
+using OptLib.Library.Evolution;
 using OptLib.Library.Feedback;
 using OptLib.Library.Insights;
 using OptLib.Library.Jobs;
@@ -417,5 +418,55 @@ public sealed class LearningFromUseTests(LearningFromUseApp app) : IClassFixture
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, text);
         Assert.Contains($"\"{field}\"", text, StringComparison.OrdinalIgnoreCase);
+    }
+}
+
+/// <summary>A creamery's program is right only when its prompt holds WHEY-RULE, which an analyst planted.</summary>
+public sealed class EvolutionFromUseApp : ScriptedLibraryApp
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Retrieval:UseModel"] = "false",
+        ["Worker:InProcess"] = "true",
+    };
+
+    protected override string Answer(ModelCall call, int n) => call.Purpose switch
+    {
+        "formulation" => Formulate(call),
+        "program" => Code(call.User.Contains("WHEY-RULE", StringComparison.Ordinal) ? Right : Wrong),
+        _ => throw new InvalidOperationException($"No script for {call.Purpose}."),
+    };
+}
+
+[Collection(JobServerCollection.Name)]
+public sealed class EvolutionFromUseTests(EvolutionFromUseApp app) : IClassFixture<EvolutionFromUseApp>
+{
+    [Fact]
+    public async Task TheEvolutionJobWithNoParametersDiagnosesSubmissionsWithKnownAnswersAndTrainProblemsButNothingHeldOut()
+    {
+        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+        var rule = await app.AddActiveInsightAsync("General Formulation", "Integrality of Counts", "When a creamery separates whey from curds.",
+            "WHEY-RULE: the separator's hours bound every product.");
+        var response = await analyst.PostAsJsonAsync("/api/problems?wait=180", new { text = "A creamery separates whey and curds within its separator's hours; maximise profit." });
+        var submitted = (await response.Content.ReadFromJsonAsync<ProblemDto>(new JsonSerializerOptions(JsonSerializerDefaults.Web)))!;
+        Assert.Equal("Solved", submitted.LatestAttempt!.Status);
+        var noAnswer = await app.AddProblemAsync("A creamery with no known answer churns; maximise profit.", 36, "train", "creameries");
+        await app.WithDbAsync(db => db.Problems.Where(p => p.Id == noAnswer).ExecuteUpdateAsync(s => s.SetProperty(p => p.ExpectedObjective, (double?)null)));
+        Assert.Equal(HttpStatusCode.OK, (await analyst.PostAsJsonAsync($"/api/problems/{submitted.Id}/feedback", new { verdict = "correct" })).StatusCode);
+        var train = await app.AddProblemAsync("A creamery of the train split presses cheese from whey; maximise profit.", 36, "train", "creameries");
+        var heldOut = await app.AddProblemAsync("A creamery of the test split dries whey into powder; maximise profit.", 36, "test", "creameries");
+
+        var job = await analyst.WaitForEndAsync((await analyst.StartAsync(EvolutionKind.KindName, new { })).Id, 300);
+
+        Assert.True(job.State == "succeeded", $"{job.State}: {job.Error}\n{job.Report}");
+        var diagnosed = await app.WithDbAsync(db => db.JobItems.Where(i => i.JobId == job.Id && i.Phase == "diagnose").Select(i => i.Key).ToListAsync());
+        Assert.Equal([submitted.Id.ToString(), train.ToString()], diagnosed.Order());
+        Assert.DoesNotContain(heldOut.ToString(), diagnosed);
+        Assert.Equal((2, 2), (job.Metrics!.Value.GetProperty("diagnosed").GetInt32(), job.Metrics.Value.GetProperty("correct").GetInt32()));
+        var evidence = (await app.InsightAsync(rule)).Evidence.Positive;
+        Assert.Contains(submitted.Id.ToString(), evidence);
+        Assert.Contains(train.ToString(), evidence);
+        using var refused = await analyst.PostAsJsonAsync("/api/jobs", new { kind = EvolutionKind.KindName, parameters = new { split = "test" } });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
     }
 }
