@@ -243,7 +243,8 @@ public sealed class AdminUiTests(BrowserApp app, Chromium chromium) : IClassFixt
         await page.ClickAsync(selector);
         try
         {
-            await page.WaitForURLAsync(new Regex(urlPattern));
+            // A form's post and the page it leads to can take long on a loaded 2-core machine; this waits for that page, no longer.
+            await page.WaitForURLAsync(new Regex(urlPattern), new() { Timeout = 90_000 });
         }
         catch (TimeoutException)
         {

@@ -352,6 +352,10 @@ public sealed class LearningFromUseTests(LearningFromUseApp app) : IClassFixture
         var judged = await analyst.GetFromJsonAsync<ProblemDto>($"/api/problems/{problem.Id}", Json);
         Assert.Equal(("incorrect", 40.0, "user:admin"), (judged!.Feedback!.Verdict, judged.Feedback.ExpectedObjective, judged.Feedback.By));
         Assert.True(judged.LatestAttempt!.QueuedForLearning);
+
+        // Thought better of: judged right after all, it leaves the queue (and leaves the class's other tests a queue of their own).
+        var corrected = await FeedbackAsync(analyst, problem.Id, new { verdict = "correct" });
+        Assert.Equal((36.0, "Correct", false), (corrected.ExpectedObjective, corrected.LatestAttempt!.Status, corrected.LatestAttempt.QueuedForLearning));
     }
 
     private static async Task<HttpResponseMessage> PostFormAsync(Security.AdminSession session, string page, string fields)
