@@ -46,6 +46,7 @@ try
     app.UseStaticFiles(); // the admin UI's stylesheet and script, public like any login page's
     app.UseAuthentication();
     app.UseAuthorization();
+    app.UseStorableRequestText(); // after authorization, so a stranger's form is not read; before anything reads it
     app.UseAntiforgery();
     app.UseCookieApiAntiforgery();
 
