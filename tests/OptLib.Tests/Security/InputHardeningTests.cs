@@ -74,6 +74,25 @@ public sealed class InputHardeningTests(OptLibApp app) : IClassFixture<OptLibApp
     }
 
     [Fact]
+    public async Task AnIdWithASpaceMatchesNoRoute()
+    {
+        using var api = app.Admin();
+        var created = await api.PostAsJsonAsync("/api/keys", new { name = "spaced", role = "viewer" });
+        var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["key"]!["id"]!.GetValue<long>();
+
+        foreach (var url in new[] { $"/api/keys/%20{id}", $"/api/keys/{id}%20", $"/api/keys/+{id}", $"/api/keys/{id}.0" })
+        {
+            var response = await api.DeleteAsync(url);
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"DELETE {url} answered {(int)response.StatusCode}");
+        }
+
+        var keys = (await api.GetFromJsonAsync<JsonArray>("/api/keys"))!;
+        var key = keys.Single(k => k!["id"]!.GetValue<long>() == id)!;
+        Assert.True(key["revokedAt"] is null, $"the key was revoked: {key.ToJsonString()}");
+        Assert.Equal(HttpStatusCode.OK, (await api.DeleteAsync($"/api/keys/{id}")).StatusCode); // the constraint still takes digits
+    }
+
+    [Fact]
     public async Task AMultipartImportCutShortIsA400()
     {
         using var api = app.Admin();
