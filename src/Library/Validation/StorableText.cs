@@ -66,7 +66,8 @@ public static class StorableText
             return;
         }
 
-        if (value is IEnumerable items)
+        // Collections only: a lazy sequence could run a query, or yield something else the second time it is read.
+        if (value is ICollection items)
         {
             var index = 0;
             foreach (var item in items)
