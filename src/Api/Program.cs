@@ -4,6 +4,7 @@ using OptLib.Api.Documentation;
 using OptLib.Api.Errors;
 using OptLib.Api.Health;
 using OptLib.Api.Problems;
+using OptLib.Api.Routing;
 using OptLib.Api.Insights;
 using OptLib.Api.Jobs;
 using OptLib.Api.Mcp;
@@ -38,6 +39,7 @@ try
     builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
     builder.AddApiDocumentation();
     builder.AddAdminUi();
+    builder.AddDigitsOnlyRouteConstraints();
 
     var app = builder.Build();
     app.UseSerilogRequestLogging(); // outermost, so it logs the status the client got, not the exception before it became a 4xx
@@ -46,6 +48,7 @@ try
     app.UseStaticFiles(); // the admin UI's stylesheet and script, public like any login page's
     app.UseAuthentication();
     app.UseAuthorization();
+    app.UseStorableRequestText(); // after authorization, so a stranger's form is not read; before anything reads it
     app.UseAntiforgery();
     app.UseCookieApiAntiforgery();
 

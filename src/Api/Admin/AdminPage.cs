@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Mediator;
 using Microsoft.AspNetCore.Components;
@@ -81,4 +82,15 @@ public abstract class AdminPage : ComponentBase
     }
 
     protected string[] ErrorsFor(string field) => Errors.TryGetValue(field, out var e) ? e : [];
+
+    /// <summary>
+    /// A number from the query string, or null when it is not one. Pages take their numbers as text: a typed query
+    /// parameter that does not parse (<c>?page=abc</c>) fails the whole render, and a link someone mangled should
+    /// show the page as if the number were absent, not an error.
+    /// </summary>
+    protected static long? Number(string? query) =>
+        long.TryParse(query, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    /// <summary>The page a list shows: the query's page when it is a positive number, else the first.</summary>
+    protected static int PageNumber(string? query) => Number(query) is >= 1 and <= int.MaxValue and var n ? (int)n : 1;
 }

@@ -30,6 +30,11 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
 
         logger.LogInformation("Request refused with {Status}: {Reason}", problem.Status, exception.Message);
         http.Response.StatusCode = problem.Status ?? StatusCodes.Status400BadRequest;
+        if (problem.Extensions.TryGetValue(RetryAfter, out var seconds))
+        {
+            http.Response.Headers.RetryAfter = Convert.ToString(seconds, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 
@@ -73,8 +78,50 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             Title = "The language model did not answer usefully.",
             Detail = m.Message,
         },
+        _ when Outage(exception) is { } cause => new ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Title = "The database is not available.",
+            Detail = $"{cause.Message} Nothing this request would have changed was saved; try again in a few seconds.",
+            Extensions = { [RetryAfter] = RetryAfterSeconds },
+        },
         _ => null,
     };
+
+    /// <summary>The extension (and header) that tells a client when an outage may be over.</summary>
+    internal const string RetryAfter = "retryAfter";
+
+    /// <summary>About what the embedded database's supervisor needs to notice a dead server and start a new one.</summary>
+    private const int RetryAfterSeconds = 5;
+
+    /// <summary>
+    /// The database cannot be reached or cannot take writes: refused or broken connections and timeouts (every
+    /// NpgsqlException that is not the server's answer), the server shutting down or out of connections (57P0x, 53300),
+    /// a full disk (53100) or memory (53200), and connection errors (08xxx). EF Core and the execution strategy wrap
+    /// them, so the whole chain is searched. A disposed Npgsql data source is the same outage seen a moment later: the
+    /// supervisor replaces the data source once the restarted server answers, under requests that still hold the old one.
+    /// </summary>
+    private static Exception? Outage(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            var outage = e switch
+            {
+                PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal)
+                    || pg.SqlState is PostgresErrorCodes.DiskFull or PostgresErrorCodes.OutOfMemory or PostgresErrorCodes.TooManyConnections
+                        or PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow,
+                NpgsqlException => true,
+                ObjectDisposedException d => d.ObjectName?.StartsWith("Npgsql", StringComparison.Ordinal) == true,
+                _ => false,
+            };
+            if (outage)
+            {
+                return e;
+            }
+        }
+
+        return null;
+    }
 
     private static ProblemDetails Taken(PostgresException unique) => new()
     {

@@ -14,7 +14,7 @@ namespace OptLib.Library.Interchange;
 /// second import of the same files changes nothing, and a changed file updates (as a new version) what changed.
 /// Labels are matched tolerantly; a label the taxonomy lacks is added rather than orphaning the insight.
 /// </summary>
-public sealed record ImportLibrary(AlphaOptDocument Document, string Actor) : IRequest<ImportReport>, IValidatable
+public sealed record ImportLibrary([property: RequestBody] AlphaOptDocument Document, string Actor) : IRequest<ImportReport>, IValidatable
 {
     public IEnumerable<(string Field, string Error)> Validate()
     {

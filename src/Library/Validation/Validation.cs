@@ -17,21 +17,27 @@ public sealed class ValidationFailedException(IReadOnlyDictionary<string, string
     public static ValidationFailedException For(string field, string error) => new(new Dictionary<string, string[]> { [field] = [error] });
 }
 
-/// <summary>Runs <see cref="IValidatable.Validate"/> for every request, so no handler sees invalid input.</summary>
+/// <summary>
+/// Runs <see cref="IValidatable.Validate"/> for every request, and refuses text that cannot be stored in any request
+/// (<see cref="StorableText"/>), so no handler sees invalid input.
+/// </summary>
 public sealed class ValidationBehavior<TMessage, TResponse> : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
     public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
+        var problems = StorableText.Check(message);
         if (message is IValidatable validatable)
         {
-            var errors = validatable.Validate()
-                .GroupBy(e => e.Field, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => g.Select(e => e.Error).ToArray(), StringComparer.Ordinal);
-            if (errors.Count > 0)
-            {
-                throw new ValidationFailedException(errors);
-            }
+            problems = problems.Concat(validatable.Validate());
+        }
+
+        var errors = problems
+            .GroupBy(e => e.Field, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(e => e.Error).ToArray(), StringComparer.Ordinal);
+        if (errors.Count > 0)
+        {
+            throw new ValidationFailedException(errors);
         }
 
         return next(message, cancellationToken);
