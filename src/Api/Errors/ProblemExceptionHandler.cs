@@ -50,6 +50,12 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             Title = "The request is not valid.",
         },
         ConflictException c => Conflict(c),
+        PreconditionRequiredException p => new ProblemDetails
+        {
+            Status = StatusCodes.Status428PreconditionRequired,
+            Title = "The change must name the version it was made against.",
+            Detail = p.Message,
+        },
         // A unique index is the last guard against a race the handlers did not see coming: the state the request
         // would create was created by another request first. That is a conflict with the current state, not our fault.
         DbUpdateException { InnerException: PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } pg } => Taken(pg),

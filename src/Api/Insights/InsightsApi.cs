@@ -62,16 +62,18 @@ public static class InsightsApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithRequestExample(new InsightBody("When a cost applies only if an activity happens at all.", "Add a binary per activity and link it to the amount with a big-M row.",
                 "y[i] in {0,1}; x[i] <= M * y[i]", [42], "active", [], [], 3, "clearer condition"))
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired)
             .WithName("ReviseInsight")
-            .WithSummary("Revises an insight as a new version. Needs the expected version (If-Match or expectedVersion); a stale one is 409 with the current version.");
+            .WithSummary("Revises an insight as a new version. Needs the expected version (If-Match or expectedVersion): missing is 428, stale is 409 with the current version.");
 
-        edits.MapDelete("/{id:long}", async Task<Results<Ok<InsightDto>, NotFound>> (long id, string? reason, HttpContext http, ISender sender, CancellationToken ct) =>
-                await sender.Send(new RetireInsight(id, ExpectedVersion(http, null), reason, http.User.Actor()), ct) is { } dto
+        edits.MapDelete("/{id:long}", async Task<Results<Ok<InsightDto>, NotFound>> (long id, string? reason, int? expectedVersion, HttpContext http, ISender sender, CancellationToken ct) =>
+                await sender.Send(new RetireInsight(id, ExpectedVersion(http, expectedVersion), reason, http.User.Actor()), ct) is { } dto
                     ? WithETag(http, dto)
                     : TypedResults.NotFound())
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired)
             .WithName("RetireInsight")
-            .WithSummary("Retires an insight: it leaves retrieval but is never erased, and keeps its history.");
+            .WithSummary("Retires an insight: it leaves retrieval but is never erased, and keeps its history. Needs the expected version (If-Match or ?expectedVersion=); missing is 428, stale is 409.");
 
         insights.MapGet("/{id:long}/versions", async Task<Results<Ok<IReadOnlyList<InsightVersionDto>>, NotFound>> (long id, ISender sender, CancellationToken ct) =>
                 await sender.Send(new ListInsightVersions(id), ct) is { } versions ? TypedResults.Ok(versions) : TypedResults.NotFound())
@@ -85,8 +87,9 @@ public static class InsightsApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithRequestExample(new ChangeBody(4, "version 2 was clearer"))
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired)
             .WithName("RestoreInsightVersion")
-            .WithSummary("Restores the text and labels of an earlier version as a new version.");
+            .WithSummary("Restores the text and labels of an earlier version as a new version. Needs the expected version (If-Match or expectedVersion): missing is 428, stale is 409.");
 
         edits.MapPost("/{id:long}/approve", async Task<Results<Ok<InsightDto>, NotFound>> (long id, ChangeBody? body, HttpContext http, ISender sender, CancellationToken ct) =>
                 await sender.Send(new ApproveInsight(id, ExpectedVersion(http, body?.ExpectedVersion), body?.Reason, http.User.Actor()), ct) is { } dto
@@ -94,8 +97,9 @@ public static class InsightsApi
                     : TypedResults.NotFound())
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithRequestExample(new ChangeBody(1, "checked against three problems"))
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired)
             .WithName("ApproveInsight")
-            .WithSummary("Moves a proposed insight to active (409 if it is not proposed).");
+            .WithSummary("Moves a proposed insight to active (409 if it is not proposed). Needs the expected version (If-Match or expectedVersion): missing is 428, stale is 409.");
 
         return app;
     }

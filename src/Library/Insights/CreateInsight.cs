@@ -20,7 +20,9 @@ public sealed record CreateInsight(
 {
     public IEnumerable<(string Field, string Error)> Validate()
     {
-        foreach (var error in InsightRules.Validate(Condition, Explanation, Example, TaxonomyNodeIds).Concat(InsightRules.ValidateReason(Reason)))
+        foreach (var error in InsightRules.Validate(Condition, Explanation, Example, TaxonomyNodeIds)
+                     .Concat(InsightRules.ValidateReason(Reason))
+                     .Concat(InsightRules.ValidateSources(SourceProblemIds, SourceAttemptIds)))
         {
             yield return error;
         }
@@ -38,6 +40,7 @@ public sealed class CreateInsightHandler(OptLibDbContext db) : IRequestHandler<C
     {
         var tree = await TaxonomyTree.LoadAsync(db, cancellationToken);
         var labels = InsightRules.ResolveLeaves(tree, request.TaxonomyNodeIds);
+        await InsightRules.CheckSourcesExistAsync(db, request.SourceProblemIds, request.SourceAttemptIds, cancellationToken);
         var now = DateTimeOffset.UtcNow;
         var insight = new Insight
         {

@@ -11,10 +11,19 @@ internal static class InsightEdits
     public static Task<Insight?> LoadAsync(OptLibDbContext db, long id, CancellationToken ct) =>
         db.Insights.Include(i => i.Taxonomy).SingleOrDefaultAsync(i => i.Id == id, ct);
 
-    /// <summary>A stale expected version is a 409 that tells the client the current one.</summary>
+    /// <summary>
+    /// Every change names the version it was made against: a missing one is a 428, a stale one a 409 that tells the
+    /// client the current one.
+    /// </summary>
     public static void CheckVersion(Insight insight, int? expected)
     {
-        if (expected is { } v && v != insight.Version)
+        if (expected is not { } v)
+        {
+            throw new PreconditionRequiredException(
+                $"Send the version of insight {insight.Id} you are changing (now {insight.Version}), in an If-Match header or as expectedVersion, so a concurrent change is not overwritten.");
+        }
+
+        if (v != insight.Version)
         {
             throw Stale(insight.Id, insight.Version, v);
         }

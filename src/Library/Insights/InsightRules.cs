@@ -1,3 +1,7 @@
+using Microsoft.EntityFrameworkCore;
+using OptLib.Library.Storage;
+using OptLib.Library.Validation;
+
 namespace OptLib.Library.Insights;
 
 /// <summary>The limits an insight's text must respect; far above what AlphaOPT's longest insight needs.</summary>
@@ -8,6 +12,7 @@ public static class InsightRules
     public const int MaxExample = 20_000;
     public const int MaxReason = 1_000;
     public const int MaxTaxonomyLinks = 20;
+    public const int MaxSources = 100;
 
     public static IEnumerable<(string Field, string Error)> Validate(string condition, string explanation, string example, IReadOnlyCollection<long> taxonomyNodeIds)
     {
@@ -44,6 +49,50 @@ public static class InsightRules
         }
     }
 
+    /// <summary>The problems and attempts an insight names as its provenance: a bounded list of ids.</summary>
+    public static IEnumerable<(string Field, string Error)> ValidateSources(IReadOnlyCollection<long> problemIds, IReadOnlyCollection<long> attemptIds)
+    {
+        foreach (var (field, ids) in new[] { ("SourceProblemIds", problemIds), ("SourceAttemptIds", attemptIds) })
+        {
+            if (ids.Count > MaxSources)
+            {
+                yield return (field, $"An insight names at most {MaxSources} sources.");
+            }
+            else if (ids.FirstOrDefault(id => id <= 0) is var bad and not 0)
+            {
+                yield return (field, $"{bad} is not an id; ids are positive.");
+            }
+        }
+    }
+
+    /// <summary>The named problems and attempts exist, or a 400 that lists the ones that do not.</summary>
+    public static async Task CheckSourcesExistAsync(OptLibDbContext db, IReadOnlyCollection<long> problemIds, IReadOnlyCollection<long> attemptIds, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (problemIds.Count > 0)
+        {
+            var known = await db.Problems.Where(p => problemIds.Contains(p.Id)).Select(p => p.Id).ToListAsync(ct);
+            if (problemIds.Except(known).ToList() is { Count: > 0 } missing)
+            {
+                errors["SourceProblemIds"] = [$"There is no problem {string.Join(", ", missing)}."];
+            }
+        }
+
+        if (attemptIds.Count > 0)
+        {
+            var known = await db.Attempts.Where(a => attemptIds.Contains(a.Id)).Select(a => a.Id).ToListAsync(ct);
+            if (attemptIds.Except(known).ToList() is { Count: > 0 } missing)
+            {
+                errors["SourceAttemptIds"] = [$"There is no attempt {string.Join(", ", missing)}."];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ValidationFailedException(errors);
+        }
+    }
+
     public static IEnumerable<(string Field, string Error)> ValidateReason(string? reason)
     {
         if (reason is { Length: > MaxReason })
@@ -74,7 +123,7 @@ public static class InsightRules
         }
 
         return errors.Count > 0
-            ? throw new Validation.ValidationFailedException(new Dictionary<string, string[]> { ["TaxonomyNodeIds"] = [.. errors] })
+            ? throw new ValidationFailedException(new Dictionary<string, string[]> { ["TaxonomyNodeIds"] = [.. errors] })
             : nodes;
     }
 }

@@ -16,18 +16,8 @@ public sealed record ReviseInsight(
     string? Reason,
     string Actor) : IRequest<InsightDto?>, IValidatable
 {
-    public IEnumerable<(string Field, string Error)> Validate()
-    {
-        if (ExpectedVersion is null)
-        {
-            yield return (nameof(ExpectedVersion), "Send the version you edited, in an If-Match header or as expectedVersion, so a concurrent change is not overwritten.");
-        }
-
-        foreach (var error in InsightRules.Validate(Condition, Explanation, Example, TaxonomyNodeIds).Concat(InsightRules.ValidateReason(Reason)))
-        {
-            yield return error;
-        }
-    }
+    public IEnumerable<(string Field, string Error)> Validate() =>
+        InsightRules.Validate(Condition, Explanation, Example, TaxonomyNodeIds).Concat(InsightRules.ValidateReason(Reason));
 }
 
 public sealed class ReviseInsightHandler(OptLibDbContext db) : IRequestHandler<ReviseInsight, InsightDto?>

@@ -39,6 +39,9 @@ public sealed class ImportLibraryHandler(OptLibDbContext db) : IRequestHandler<I
     public async ValueTask<ImportReport> Handle(ImportLibrary request, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Insights are matched by (source, insight_id), which no unique index guards: two imports of one file at the
+        // same moment would both add them. Imports therefore take turns; the second finds the first one's rows.
+        await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtext('optlib.import-library'))", cancellationToken);
         var tree = await TaxonomyTree.LoadAsync(db, cancellationToken);
         var notes = new List<string>();
         var (labelsCreated, labelsUpdated) = ImportTaxonomy(tree, request.Document.Taxonomy, notes);

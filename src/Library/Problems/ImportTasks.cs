@@ -48,7 +48,28 @@ public sealed record TaskImportNote(int Index, string? TaskId, string Reason);
 
 public sealed class ImportTasksHandler(OptLibDbContext db) : IRequestHandler<ImportTasks, TaskImportReport>
 {
+    /// <summary>
+    /// Imports of one dataset at the same moment each see the tasks missing and add them; the unique (dataset, task_id)
+    /// index lets one win. The others then import again, find the winner's rows, and report them unchanged, so every
+    /// caller of an idempotent import gets its answer, not a conflict.
+    /// </summary>
     public async ValueTask<TaskImportReport> Handle(ImportTasks request, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ImportAsync(request, cancellationToken);
+            }
+            catch (DbUpdateException ex) when (attempt < 3 && ex.InnerException is Npgsql.PostgresException
+                                                   { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation, ConstraintName: "ix_problems_dataset_external_id" })
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private async Task<TaskImportReport> ImportAsync(ImportTasks request, CancellationToken cancellationToken)
     {
         var dataset = request.Dataset.Trim();
         var split = request.Split.Trim().ToLowerInvariant();

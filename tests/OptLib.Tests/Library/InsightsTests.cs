@@ -73,15 +73,38 @@ public sealed class InsightsTests(OptLibApp app) : IClassFixture<OptLibApp>
     }
 
     [Fact]
-    public async Task AnUpdateWithoutTheExpectedVersionIs400()
+    public async Task EveryChangeWithoutTheExpectedVersionIs428AndChangesNothing()
     {
         using var analyst = await AnalystAsync();
         var leaf = await LeafAsync(analyst, "Big-M Magnitude");
         var created = await CreateAsync(analyst, "original", leaf);
-        var response = await analyst.PutAsJsonAsync($"/api/insights/{created.Id}", Body("blind overwrite", leaf));
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("ExpectedVersion", (await response.Content.ReadFromJsonAsync<ValidationProblemDetails>())!.Errors.Keys);
-        Assert.Equal("original", (await analyst.GetFromJsonAsync<InsightDto>($"/api/insights/{created.Id}"))!.Condition);
+        await analyst.PutAsJsonAsync($"/api/insights/{created.Id}", Body("second", leaf, expectedVersion: 1));
+
+        var blind = new (string Route, HttpResponseMessage Response)[]
+        {
+            ("PUT", await analyst.PutAsJsonAsync($"/api/insights/{created.Id}", Body("blind overwrite", leaf))),
+            ("restore", await analyst.PostAsJsonAsync($"/api/insights/{created.Id}/versions/1/restore", new { reason = "blind" })),
+            ("approve", await analyst.PostAsync($"/api/insights/{created.Id}/approve", null)),
+            ("retire", await analyst.DeleteAsync($"/api/insights/{created.Id}?reason=blind")),
+        };
+
+        foreach (var (route, response) in blind)
+        {
+            Assert.True(response.StatusCode == HttpStatusCode.PreconditionRequired, $"{route}: {(int)response.StatusCode}");
+            var problem = (await response.Content.ReadFromJsonAsync<ProblemDetails>())!;
+            Assert.Contains("If-Match", problem.Detail);
+            Assert.Contains("now 2", problem.Detail);
+        }
+
+        var after = (await analyst.GetFromJsonAsync<InsightDto>($"/api/insights/{created.Id}"))!;
+        Assert.Equal((2, "second", "proposed"), (after.Version, after.Condition, after.Status));
+        Assert.Equal(2, (await analyst.GetFromJsonAsync<List<InsightVersionDto>>($"/api/insights/{created.Id}/versions"))!.Count);
+
+        // The same changes with the version, in either place, go through.
+        using var approve = new HttpRequestMessage(HttpMethod.Post, $"/api/insights/{created.Id}/approve");
+        approve.Headers.IfMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue("\"2\""));
+        Assert.Equal(HttpStatusCode.OK, (await analyst.SendAsync(approve)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await analyst.DeleteAsync($"/api/insights/{created.Id}?reason=done&expectedVersion=3")).StatusCode);
     }
 
     [Fact]
@@ -93,7 +116,7 @@ public sealed class InsightsTests(OptLibApp app) : IClassFixture<OptLibApp>
         var created = await CreateAsync(analyst, "good wording", leaf);
         await analyst.PutAsJsonAsync($"/api/insights/{created.Id}", Body("bad wording", other, expectedVersion: 1));
 
-        var response = await analyst.PostAsJsonAsync($"/api/insights/{created.Id}/versions/1/restore", new { reason = "the edit was wrong" });
+        var response = await analyst.PostAsJsonAsync($"/api/insights/{created.Id}/versions/1/restore", new { expectedVersion = 2, reason = "the edit was wrong" });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var restored = await response.Content.ReadFromJsonAsync<InsightDto>();
@@ -103,7 +126,7 @@ public sealed class InsightsTests(OptLibApp app) : IClassFixture<OptLibApp>
         var versions = await analyst.GetFromJsonAsync<List<InsightVersionDto>>($"/api/insights/{created.Id}/versions");
         Assert.Equal(["good wording", "bad wording", "good wording"], versions!.Select(v => v.Snapshot.Condition));
         Assert.Equal("the edit was wrong", versions![2].Reason);
-        Assert.Equal(HttpStatusCode.NotFound, (await analyst.PostAsJsonAsync($"/api/insights/{created.Id}/versions/99/restore", new { })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await analyst.PostAsJsonAsync($"/api/insights/{created.Id}/versions/99/restore", new { expectedVersion = 3 })).StatusCode);
     }
 
     [Fact]
@@ -112,7 +135,7 @@ public sealed class InsightsTests(OptLibApp app) : IClassFixture<OptLibApp>
         using var analyst = await AnalystAsync();
         var created = await CreateAsync(analyst, "to be retired", await LeafAsync(analyst, "Assignment"));
 
-        var response = await analyst.DeleteAsync($"/api/insights/{created.Id}?reason=duplicate");
+        var response = await analyst.DeleteAsync($"/api/insights/{created.Id}?reason=duplicate&expectedVersion=1");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var after = await analyst.GetFromJsonAsync<InsightDto>($"/api/insights/{created.Id}");
@@ -129,11 +152,11 @@ public sealed class InsightsTests(OptLibApp app) : IClassFixture<OptLibApp>
         using var analyst = await AnalystAsync();
         var created = await CreateAsync(analyst, "to be approved", await LeafAsync(analyst, "Assignment"));
 
-        var approved = await analyst.PostAsync($"/api/insights/{created.Id}/approve", null);
+        var approved = await analyst.PostAsJsonAsync($"/api/insights/{created.Id}/approve", new { expectedVersion = 1 });
         Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
         Assert.Equal("active", (await approved.Content.ReadFromJsonAsync<InsightDto>())!.Status);
 
-        var again = await analyst.PostAsync($"/api/insights/{created.Id}/approve", null);
+        var again = await analyst.PostAsJsonAsync($"/api/insights/{created.Id}/approve", new { expectedVersion = 2 });
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal(2, (await analyst.GetFromJsonAsync<InsightDto>($"/api/insights/{created.Id}"))!.Version);
     }
@@ -234,6 +257,68 @@ public sealed class InsightsTests(OptLibApp app) : IClassFixture<OptLibApp>
         }
 
         Assert.Equal(2, await app.WithDbAsync(db => db.InsightVersions.CountAsync(v => v.InsightId == created.Id)));
+    }
+
+    [Theory]
+    [InlineData("approve")]
+    [InlineData("retire")]
+    [InlineData("restore")]
+    public async Task FiveAnalystsMakingTheSameChangeToOneVersionGetOne200AndFour409s(string change)
+    {
+        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+        var leaf = await LeafAsync(analyst, "Strict Inequalities");
+        var created = await CreateAsync(analyst, $"the raced {change}", leaf);
+        await analyst.PutAsJsonAsync($"/api/insights/{created.Id}", Body($"the raced {change}, second wording", leaf, expectedVersion: 1));
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 5).Select(n => change switch
+        {
+            "approve" => analyst.PostAsJsonAsync($"/api/insights/{created.Id}/approve", new { expectedVersion = 2, reason = $"approver {n}" }),
+            "retire" => analyst.DeleteAsync($"/api/insights/{created.Id}?expectedVersion=2&reason=retirer%20{n}"),
+            _ => analyst.PostAsJsonAsync($"/api/insights/{created.Id}/versions/1/restore", new { expectedVersion = 2, reason = $"restorer {n}" }),
+        }));
+
+        Assert.Equal([200, 409, 409, 409, 409], answers.Select(a => (int)a.StatusCode).Order());
+        foreach (var refused in answers.Where(a => a.StatusCode == HttpStatusCode.Conflict))
+        {
+            Assert.Equal(3, (await refused.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!["currentVersion"]!.GetValue<int>());
+        }
+
+        Assert.Equal(3, await app.WithDbAsync(db => db.InsightVersions.CountAsync(v => v.InsightId == created.Id)));
+    }
+
+    [Fact]
+    public async Task SourcesMustExistAndAreBounded()
+    {
+        using var analyst = await AnalystAsync();
+        var leaf = await LeafAsync(analyst, "Assignment");
+        var imported = await analyst.PostAsJsonAsync("/api/datasets/import", new
+        {
+            dataset = "insight-sources", split = "train", tasks = new[] { new { task_id = "S1", description = "A source problem for an insight.", ground_truth = 1.0 } },
+        });
+        Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+        var problemId = await app.WithDbAsync(db => db.Problems.Where(p => p.Dataset == "insight-sources").Select(p => p.Id).SingleAsync());
+        var before = await CountsAsync();
+
+        foreach (var (what, problems, attempts, field) in new (string, long[], long[], string)[]
+                 {
+                     ("a negative problem id", [-1], [], "SourceProblemIds"),
+                     ("an unknown problem id", [problemId, 987_654_321], [], "SourceProblemIds"),
+                     ("an unknown attempt id", [], [987_654_321], "SourceAttemptIds"),
+                     ("100,000 problem ids", [.. Enumerable.Range(1, 100_000).Select(i => (long)i)], [], "SourceProblemIds"),
+                 })
+        {
+            var response = await analyst.PostAsJsonAsync("/api/insights", new
+            {
+                condition = "c", explanation = "e", taxonomyNodeIds = new[] { leaf }, sourceProblemIds = problems, sourceAttemptIds = attempts,
+            });
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{what}: {(int)response.StatusCode}");
+            Assert.Contains(field, (await response.Content.ReadFromJsonAsync<ValidationProblemDetails>())!.Errors.Keys);
+        }
+
+        Assert.Equal(before, await CountsAsync());
+        var known = await analyst.PostAsJsonAsync("/api/insights", new { condition = "c", explanation = "e", taxonomyNodeIds = new[] { leaf }, sourceProblemIds = new[] { problemId } });
+        Assert.Equal(HttpStatusCode.Created, known.StatusCode);
+        Assert.Equal([problemId], (await known.Content.ReadFromJsonAsync<InsightDto>())!.SourceProblemIds);
     }
 
     private static object Body(string condition, long leaf, int? expectedVersion = null, string? reason = null, string? status = null) => new

@@ -209,6 +209,29 @@ public sealed class LibraryImportTests(OptLibApp app) : LibraryImportChecks(app)
     }
 
     [Fact]
+    public async Task ThreeImportsOfOneFileAtOnceAllSucceedAndAddEachInsightOnce()
+    {
+        const string body = """
+            {"library": [
+              {"insight_id": 991001, "taxonomy": {"General Formulation": {"Raced Imports": ["Raced Import Label"]}},
+               "condition": "Applies when three imports race.", "explanation": "Only one adds the insight.", "example": "",
+               "iteration": 0, "version": 1, "task_id": "RACE1", "occurrence": 0,
+               "distribution": {"positive": [], "negative": [], "unretrieved": [], "irrelevant": [], "invalid": []}}
+            ]}
+            """;
+        using var analyst = App.ClientWithKey(await App.CreateKeyAsync(Role.Analyst));
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ =>
+            analyst.PostAsync("/api/library/import", new StringContent(body, Encoding.UTF8, "application/json"))));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        var reports = await Task.WhenAll(answers.Select(a => a.Content.ReadFromJsonAsync<ImportReport>()));
+        Assert.Equal(1, reports.Sum(r => r!.Created));
+        Assert.Equal(1, await App.WithDbAsync(db => db.Insights.CountAsync(i => i.Origin.ExternalId == "991001")));
+        Assert.Equal(1, await App.WithDbAsync(db => db.TaxonomyNodes.CountAsync(n => n.Name == "Raced Import Label")));
+    }
+
+    [Fact]
     public async Task AnEntryWithoutAConditionIsSkippedWithItsReasonAndTheRestArrive()
     {
         const string body = """

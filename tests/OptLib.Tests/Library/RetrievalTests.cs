@@ -90,12 +90,12 @@ public sealed class RetrievalTests(OptLibApp app) : IClassFixture<OptLibApp>
 
         Assert.DoesNotContain((await RetrieveAsync(problem, "formulation", 10)).Insights, r => r.Insight.Id == insight.Id); // proposed
 
-        Assert.Equal(HttpStatusCode.OK, (await analyst.PostAsync($"/api/insights/{insight.Id}/approve", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await analyst.PostAsJsonAsync($"/api/insights/{insight.Id}/approve", new { expectedVersion = 1 })).StatusCode);
         var active = await RetrieveAsync(problem, "formulation", 10);
         Assert.Equal(insight.Id, active.Insights[0].Insight.Id);
         Assert.NotNull(active.Insights[0].TextRank);
 
-        Assert.Equal(HttpStatusCode.OK, (await analyst.DeleteAsync($"/api/insights/{insight.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await analyst.DeleteAsync($"/api/insights/{insight.Id}?expectedVersion=2")).StatusCode);
         Assert.DoesNotContain((await RetrieveAsync(problem, "formulation", 10)).Insights, r => r.Insight.Id == insight.Id);
     }
 

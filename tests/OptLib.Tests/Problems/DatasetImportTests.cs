@@ -105,6 +105,25 @@ public sealed class DatasetImportTests(OptLibApp app) : IClassFixture<OptLibApp>
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 
+    [Fact]
+    public async Task ThreeImportsOfOneDatasetAtOnceAllSucceedAndStoreEachTaskOnce()
+    {
+        using var admin = app.Admin();
+        var tasks = new JsonArray([.. Enumerable.Range(1, 40).Select(i => (JsonNode)new JsonObject
+        {
+            ["task_id"] = $"R{i:00}", ["description"] = $"Raced task {i}: maximise 3x + 2y with x + y <= {i}.", ["ground_truth"] = 3.0 * i,
+        })]);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ =>
+            admin.PostAsJsonAsync("/api/datasets/import", new { dataset = "raced", split = "train", tasks = tasks.DeepClone() })));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        var reports = await Task.WhenAll(answers.Select(a => a.Content.ReadFromJsonAsync<TaskImportReport>()));
+        Assert.Equal(40, reports.Sum(r => r!.Created));
+        Assert.All(reports, r => Assert.Equal(40, r!.Created + r.Unchanged));
+        Assert.Equal(40, await app.WithDbAsync(db => db.Problems.CountAsync(p => p.Dataset == "raced")));
+    }
+
     private static async Task<TaskImportReport> ImportAsync(HttpClient admin, string dataset, JsonArray tasks, int created)
     {
         var response = await admin.PostAsJsonAsync("/api/datasets/import", new { dataset, split = "train", tasks });
