@@ -221,6 +221,189 @@ public sealed class InputHardeningTests(OptLibApp app) : IClassFixture<OptLibApp
     }
 
     /// <summary>
+    /// Every operation of the REST API, found in its OpenAPI document, gets what a careless or hostile client sends:
+    /// each body value swapped for one of the wrong type, bodies that are no JSON, nested too deep or huge, ids in the
+    /// path that are unknown, negative or overflow, and query values that are no numbers or far too long. A client's
+    /// mistake is a 4xx; the only 5xx allowed is the documented 503 for a capability this host has not configured.
+    /// </summary>
+    [Fact]
+    public async Task NoRouteAnswersAServerErrorToWrongTypesHugeOrNestedBodiesOrUnknownIds()
+    {
+        using var api = app.Admin();
+        var document = JsonDocument.Parse(await api.GetStringAsync("/openapi/v1.json")).RootElement;
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        var faults = new List<string>();
+        var sent = 0;
+        var routes = new HashSet<string>();
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var operation in path.Value.EnumerateObject().Where(o => o.Name is "get" or "post" or "put" or "patch" or "delete"))
+            {
+                var method = new HttpMethod(operation.Name.ToUpperInvariant());
+                var parameters = operation.Value.TryGetProperty("parameters", out var p) ? p.EnumerateArray().ToList() : [];
+                var queries = parameters.Where(q => q.GetProperty("in").GetString() == "query").Select(q => q.GetProperty("name").GetString()!).ToList();
+                var schema = operation.Value.TryGetProperty("requestBody", out var requestBody)
+                    && requestBody.GetProperty("content").TryGetProperty("application/json", out var json) && json.TryGetProperty("schema", out var s)
+                    ? s : (JsonElement?)null;
+                var valid = schema is { } b ? new Sample(schemas, -1).Build(b) : null;
+                var url = System.Text.RegularExpressions.Regex.Replace(path.Name, @"\{[^}]+\}", "987654321");
+
+                var variants = new List<(string Url, string? Body, string What)>();
+                foreach (var id in new[] { "0", "-1", "9223372036854775807", "99999999999999999999", "1e3", "%2e%2e" })
+                {
+                    if (path.Name.Contains('{'))
+                    {
+                        variants.Add((System.Text.RegularExpressions.Regex.Replace(path.Name, @"\{[^}]+\}", id), valid?.ToJsonString(), $"the id {id}"));
+                    }
+                }
+
+                variants.Add((url, valid?.ToJsonString(), "an unknown id or a plain call"));
+                foreach (var query in queries)
+                {
+                    foreach (var value in new[] { "abc", "-1", "99999999999999999999", "1.5", new string('q', 20_000) })
+                    {
+                        variants.Add(($"{url}?{query}={value}", valid?.ToJsonString(), $"{query}={value[..Math.Min(value.Length, 24)]}"));
+                    }
+                }
+
+                if (valid is not null)
+                {
+                    foreach (var (mutated, at) in WrongTypes(valid))
+                    {
+                        variants.Add((url, mutated.ToJsonString(), $"a wrong type at {at}"));
+                    }
+
+                    var deep = new StringBuilder();
+                    deep.Append(string.Concat(Enumerable.Repeat("{\"a\":[", 400))).Append(string.Concat(Enumerable.Repeat("]}", 400)));
+                    var huge = Replace(valid.DeepClone(), node => node is JsonValue v && v.TryGetValue<string>(out _) ? JsonValue.Create(new string('h', 300_000)) : null);
+                    variants.AddRange([
+                        (url, "{\"broken\": ", "a body cut short"), (url, "\"just a string\"", "a string for a body"), (url, "[]", "a list for a body"),
+                        (url, "null", "null for a body"), (url, deep.ToString(), "a body nested 800 deep"), (url, huge.ToJsonString(), "300k characters in every string"),
+                    ]);
+                }
+
+                foreach (var (at, body, what) in variants)
+                {
+                    using var request = new HttpRequestMessage(method, at)
+                    {
+                        Content = body is null ? null : new StringContent(body, Encoding.UTF8, "application/json"),
+                    };
+                    var response = await api.SendAsync(request);
+                    sent++;
+                    routes.Add($"{method} {path.Name}");
+                    var status = (int)response.StatusCode;
+                    var text = await response.Content.ReadAsStringAsync();
+                    var unconfigured = status == 503 && text.Contains("is configured", StringComparison.OrdinalIgnoreCase);
+                    if (status >= 500 && !unconfigured)
+                    {
+                        faults.Add($"{method} {at[..Math.Min(at.Length, 120)]} with {what}: {status} {text[..Math.Min(text.Length, 300)]}");
+                    }
+                }
+            }
+        }
+
+        Assert.True(faults.Count == 0, $"{faults.Count} of {sent} requests:\n" + string.Join("\n", faults));
+        Assert.True(routes.Count >= 15 && sent >= 300, $"only {sent} requests to {routes.Count} routes");
+    }
+
+    [Fact]
+    public async Task TheJobDashboardAnswersNoServerErrorToAnyOfItsPagesOrToGarbage()
+    {
+        var (_, _, session) = await AdminSession.SignInAsync(app, "admin", await app.ReadCredentialAsync("admin_password"));
+        using (session)
+        {
+            var faults = new List<string>();
+            foreach (var (method, path) in new[]
+                     {
+                         ("GET", ""), ("GET", "/stats"), ("POST", "/stats"), ("GET", "/jobs/enqueued"), ("GET", "/jobs/details/987654321"),
+                         ("GET", "/jobs/details/abc"), ("GET", "/recurring"), ("GET", "/servers"), ("GET", "/retries"), ("GET", "/jobs/succeeded?from=abc&count=-1"),
+                         ("POST", "/jobs/enqueued/delete"), ("POST", "/recurring/trigger"), ("GET", "/js123"), ("GET", "/no/such/page"),
+                     })
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), OptLib.Api.Admin.AdminUi.HangfirePath + path)
+                {
+                    Content = method == "POST" ? new FormUrlEncodedContent(new Dictionary<string, string> { ["jobs[]"] = "987654321", ["metrics[]"] = "x" }) : null,
+                };
+                var response = await session.Client.SendAsync(request);
+                if ((int)response.StatusCode >= 500)
+                {
+                    faults.Add($"{method} {path}: {(int)response.StatusCode}");
+                }
+            }
+
+            Assert.True(faults.Count == 0, string.Join("\n", faults));
+            Assert.Equal(HttpStatusCode.OK, (await session.Client.GetAsync(OptLib.Api.Admin.AdminUi.HangfirePath + "/servers")).StatusCode);
+        }
+    }
+
+    /// <summary>Copies of <paramref name="body"/>, each with one value (at any depth) swapped for one of another JSON type.</summary>
+    private static IEnumerable<(JsonNode Body, string At)> WrongTypes(JsonNode body)
+    {
+        var count = 0;
+        Replace(body.DeepClone(), _ => { count++; return null; });
+        for (var target = 0; target < count; target++)
+        {
+            var seen = 0;
+            string? at = null;
+            var mutated = Replace(body.DeepClone(), node =>
+            {
+                if (seen++ != target)
+                {
+                    return null;
+                }
+
+                at = node?.GetPath() ?? "a null";
+                return node switch
+                {
+                    JsonObject => new JsonArray(1, 2),
+                    JsonArray => JsonValue.Create("not a list"),
+                    JsonValue v when v.TryGetValue<string>(out _) => new JsonObject { ["not"] = "a string" },
+                    JsonValue v when v.TryGetValue<bool>(out _) => JsonValue.Create("not a boolean"),
+                    _ => JsonValue.Create("not a number"),
+                };
+            });
+            yield return (mutated, at!);
+        }
+    }
+
+    /// <summary>Walks the tree depth first; where <paramref name="swap"/> answers a node, that node takes its place.</summary>
+    private static JsonNode Replace(JsonNode node, Func<JsonNode?, JsonNode?> swap)
+    {
+        if (swap(node) is { } replaced)
+        {
+            return replaced;
+        }
+
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var key in o.Select(kv => kv.Key).ToList())
+                {
+                    var child = o[key];
+                    if ((child is null ? swap(null) : Replace(child, swap)) is { } next && !ReferenceEquals(next, child))
+                    {
+                        o[key] = next;
+                    }
+                }
+
+                break;
+            case JsonArray a:
+                for (var i = 0; i < a.Count; i++)
+                {
+                    var child = a[i];
+                    if ((child is null ? swap(null) : Replace(child, swap)) is { } next && !ReferenceEquals(next, child))
+                    {
+                        a[i] = next;
+                    }
+                }
+
+                break;
+        }
+
+        return node;
+    }
+
+    /// <summary>
     /// A request body that fits a schema of the OpenAPI document, with a NUL in its <c>target</c>-th string (none for
     /// -1). <see cref="Slots"/> counts the strings it has, so the caller knows when every one has had its turn.
     /// </summary>
