@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using OptLib.Library.Prompts;
 using OptLib.Library.Taxonomy;
 
@@ -9,9 +10,9 @@ namespace OptLib.Library.Retrieval;
 /// Builds the two prompts of the model-backed retrieval stage inside <see cref="RetrievalOptions.PromptTokenBudget"/>:
 /// the labelling prompt shows level-2 labels only (no definitions), and the applicability prompt shows at most
 /// <see cref="RetrievalOptions.ApplicabilityCandidates"/> conditions, each cut to
-/// <see cref="RetrievalOptions.MaxConditionTokens"/>. Neither grows with the number of insights.
+/// <see cref="RetrievalOptions.MaxConditionTokens"/> with its exclusions kept (<see cref="ForJudge"/>). Neither grows with the number of insights.
 /// </summary>
-public sealed class RetrievalPrompts(PromptLibrary prompts, RetrievalOptions options)
+public sealed partial class RetrievalPrompts(PromptLibrary prompts, RetrievalOptions options)
 {
     /// <summary>A level-2 label the model may choose, in the order it should be kept when the list must be cut.</summary>
     public sealed record Label(long NodeId, string Stage, string Level1, string Level2);
@@ -55,7 +56,7 @@ public sealed class RetrievalPrompts(PromptLibrary prompts, RetrievalOptions opt
     {
         var template = prompts[PromptLibrary.Applicability];
         var items = candidates.Take(options.ApplicabilityCandidates)
-            .Select(c => string.Create(CultureInfo.InvariantCulture, $"[{c.Id}] {PromptTokens.Cut(OneLine(c.Condition), options.MaxConditionTokens)}"))
+            .Select(c => string.Create(CultureInfo.InvariantCulture, $"[{c.Id}] {ForJudge(c.Condition, options.MaxConditionTokens)}"))
             .ToList();
         string Render(int count) => template.Render(new Dictionary<string, string>
         {
@@ -134,6 +135,39 @@ public sealed class RetrievalPrompts(PromptLibrary prompts, RetrievalOptions opt
         text = render(fits);
         return new Prompt(template, text, PromptTokens.Count(text), fits);
     }
+
+    /// <summary>
+    /// A condition on one line within <paramref name="maxTokens"/>. When it must be cut, its exclusions (the sentences
+    /// that say when it does not apply) are kept whole and the rest is cut: a judge that never sees "does not apply when
+    /// the limit is a hard cap" says it applies. Exclusions alone get at most two thirds of the cap.
+    /// </summary>
+    public static string ForJudge(string condition, int maxTokens)
+    {
+        var text = OneLine(condition);
+        if (PromptTokens.Count(text) <= maxTokens)
+        {
+            return text;
+        }
+
+        var sentences = SentenceEnd().Split(text);
+        var exclusions = string.Join(' ', sentences.Where(s => Exclusion().IsMatch(s)));
+        if (exclusions.Length == 0)
+        {
+            return PromptTokens.Cut(text, maxTokens);
+        }
+
+        var kept = PromptTokens.Cut(exclusions, maxTokens * 2 / 3);
+        var rest = string.Join(' ', sentences.Where(s => !Exclusion().IsMatch(s)));
+        return PromptTokens.Cut(rest, Math.Max(maxTokens - PromptTokens.Count(kept) - 1, 1)) + " " + kept;
+    }
+
+    /// <summary>A sentence that limits where a condition holds: "does not apply when …", "not when …", "unless …", "except …".</summary>
+    [GeneratedRegex(@"\b(?:(?:does|do|should|must|is|are)\s*(?:not|n't)\s+(?:apply|use|hold|fit|cover)|not\s+(?:when|if|for)|unless|except|never)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Exclusion();
+
+    [GeneratedRegex(@"(?<=[.!?;])\s+")]
+    private static partial Regex SentenceEnd();
 
     private static string OneLine(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
 }

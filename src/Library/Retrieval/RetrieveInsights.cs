@@ -267,7 +267,9 @@ public sealed class RetrieveInsightsHandler(
             scores[id].VectorRank, scores[id].VectorSimilarity, scores[id].TextRank, scores[id].TextScore,
             verdicts.TryGetValue(id, out var v) ? v.Applies : null, verdicts.TryGetValue(id, out v) ? v.Reason : null, scores[id].LabelRank);
 
-        var kept = ranking.Take(window + request.K).Where(id => !verdicts.TryGetValue(id, out var v) || v.Applies).Take(request.K).ToList();
+        // Once a model has judged, only what it judged applicable reaches the prompt: a candidate nobody judged never
+        // fills a place it refused. Without verdicts (no model, or its answer failed) the model-free ranking stands.
+        var kept = (verdicts.Count > 0 ? ranking.Where(id => verdicts.TryGetValue(id, out var v) && v.Applies) : ranking).Take(request.K).ToList();
         var rejected = ranking.Select((id, index) => (id, index)).Where(x => verdicts.TryGetValue(x.id, out var v) && !v.Applies).Select(x => Row(x.id, x.index + 1)).ToList();
         return new RetrievalResult(stage, embeddings.ModelId, scores.Count, kept.Select((id, index) => Row(id, index + 1)).ToList(),
             Labels: chosen?.Paths, Rejected: judge is null ? null : rejected, Notes: notes, Usage: metered.Usage, Prompts: calls);

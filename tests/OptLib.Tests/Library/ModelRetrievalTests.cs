@@ -86,6 +86,30 @@ public sealed partial class ModelRetrievalTests(ModelRetrievalApp app, ITestOutp
     }
 
     [Fact]
+    public async Task WhenTheModelRefusesAllButOneOfTheJudgedNoUnjudgedCandidateFillsTheList()
+    {
+        await ImportAsync();
+        long kept = 0;
+        app.Script = call =>
+        {
+            if (call.Purpose != "retrieval applicability")
+            {
+                return AllApply(call);
+            }
+
+            kept = AskedIds(call).Last();
+            return Verdicts(call, id => id == kept);
+        };
+
+        var result = await RetrieveAsync(RoutingProblem, "formulation", 5);
+
+        Assert.True(result.Candidates > 12, $"only {result.Candidates} candidates: the test needs unjudged ones below the window");
+        Assert.Equal([kept], result.Insights.Select(r => r.Insight.Id));
+        Assert.True(result.Insights[0].ModelApplies);
+        Assert.Equal(11, result.Rejected!.Count);
+    }
+
+    [Fact]
     public async Task AChosenLabelBoostsItsInsightsIntoTheTopK()
     {
         await ImportAsync();

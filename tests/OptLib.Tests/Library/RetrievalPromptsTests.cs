@@ -46,6 +46,28 @@ public sealed class RetrievalPromptsTests
     }
 
     [Fact]
+    public void ALongConditionKeepsItsExclusionsWhereverTheyStand()
+    {
+        var options = new RetrievalOptions { MaxConditionTokens = 60 };
+        var prompts = new RetrievalPrompts(Prompts, options);
+        var filler = string.Join(' ', Enumerable.Repeat("Applies when a weekly quota limits how much each plant may ship in a period.", 20));
+        var closing = filler + " Does not apply when the limit is a hard cap in total.";
+        var opening = "It doesn't apply to a cap over the whole horizon. " + filler;
+
+        var prompt = prompts.Applicability("formulation", "A problem.", [new(7, closing), new(8, opening), new(9, filler)]);
+
+        var lines = prompt.Text.Split('\n');
+        var seven = lines.Single(l => l.StartsWith("[7] ", StringComparison.Ordinal));
+        var eight = lines.Single(l => l.StartsWith("[8] ", StringComparison.Ordinal));
+        var nine = lines.Single(l => l.StartsWith("[9] ", StringComparison.Ordinal));
+        Assert.EndsWith("Does not apply when the limit is a hard cap in total.", seven, StringComparison.Ordinal);
+        Assert.StartsWith("[8] Applies when a weekly quota", eight, StringComparison.Ordinal);
+        Assert.EndsWith("It doesn't apply to a cap over the whole horizon.", eight, StringComparison.Ordinal);
+        Assert.EndsWith(" …", nine, StringComparison.Ordinal);
+        Assert.All(new[] { seven, eight, nine }, l => Assert.InRange(PromptTokens.Count(l[4..]), 30, 61));
+    }
+
+    [Fact]
     public void ALabelListOverTheBudgetKeepsTheLabelsGivenFirstAndFits()
     {
         var options = new RetrievalOptions { PromptTokenBudget = 700, MaxProblemTokens = 100, MaxConditionTokens = 16 };
