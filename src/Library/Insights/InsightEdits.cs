@@ -40,7 +40,7 @@ internal static class InsightEdits
         {
             await InsightHistory.RecordAsync(db, insight, tree, actor, action, reason, ct);
         }
-        catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || IsVersionTaken(ex))
+        catch (DbUpdateException ex) when (ex is DbUpdateConcurrencyException || UniqueKeys.Refused(ex, "ix_insight_versions_insight_id_version"))
         {
             // Someone saved between our read and our write: the version we checked is already stale. Which guard
             // fires depends on the order of the batch: the version token on the row, or the unique version number.
@@ -51,11 +51,6 @@ internal static class InsightEdits
 
         return InsightDto.From(insight, tree);
     }
-
-    /// <summary>The unique (insight, version) index refused our version row: another writer took that number.</summary>
-    private static bool IsVersionTaken(DbUpdateException ex) =>
-        ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation } pg &&
-        pg.ConstraintName == "ix_insight_versions_insight_id_version";
 
     public static string ReasonOr(string? reason, string fallback) => string.IsNullOrWhiteSpace(reason) ? fallback : reason.Trim();
 

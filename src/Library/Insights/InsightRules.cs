@@ -58,7 +58,7 @@ public static class InsightRules
             {
                 yield return (field, $"An insight names at most {MaxSources} sources.");
             }
-            else if (ids.FirstOrDefault(id => id <= 0) is var bad and not 0)
+            else if (ids.Where(id => id <= 0).Take(1).ToList() is [var bad])
             {
                 yield return (field, $"{bad} is not an id; ids are positive.");
             }
@@ -69,24 +69,16 @@ public static class InsightRules
     public static async Task CheckSourcesExistAsync(OptLibDbContext db, IReadOnlyCollection<long> problemIds, IReadOnlyCollection<long> attemptIds, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        if (problemIds.Count > 0)
+        async Task CheckAsync(string field, string what, IReadOnlyCollection<long> ids, IQueryable<long> known)
         {
-            var known = await db.Problems.Where(p => problemIds.Contains(p.Id)).Select(p => p.Id).ToListAsync(ct);
-            if (problemIds.Except(known).ToList() is { Count: > 0 } missing)
+            if (ids.Count > 0 && ids.Except(await known.ToListAsync(ct)).ToList() is { Count: > 0 } missing)
             {
-                errors["SourceProblemIds"] = [$"There is no problem {string.Join(", ", missing)}."];
+                errors[field] = [$"There is no {what} {string.Join(", ", missing)}."];
             }
         }
 
-        if (attemptIds.Count > 0)
-        {
-            var known = await db.Attempts.Where(a => attemptIds.Contains(a.Id)).Select(a => a.Id).ToListAsync(ct);
-            if (attemptIds.Except(known).ToList() is { Count: > 0 } missing)
-            {
-                errors["SourceAttemptIds"] = [$"There is no attempt {string.Join(", ", missing)}."];
-            }
-        }
-
+        await CheckAsync("SourceProblemIds", "problem", problemIds, db.Problems.Where(p => problemIds.Contains(p.Id)).Select(p => p.Id));
+        await CheckAsync("SourceAttemptIds", "attempt", attemptIds, db.Attempts.Where(a => attemptIds.Contains(a.Id)).Select(a => a.Id));
         if (errors.Count > 0)
         {
             throw new ValidationFailedException(errors);

@@ -61,8 +61,7 @@ public sealed class ImportTasksHandler(OptLibDbContext db) : IRequestHandler<Imp
             {
                 return await ImportAsync(request, cancellationToken);
             }
-            catch (DbUpdateException ex) when (attempt < 3 && ex.InnerException is Npgsql.PostgresException
-                                                   { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation, ConstraintName: "ix_problems_dataset_external_id" })
+            catch (DbUpdateException ex) when (attempt < 3 && UniqueKeys.Refused(ex, "ix_problems_dataset_external_id"))
             {
                 db.ChangeTracker.Clear();
             }

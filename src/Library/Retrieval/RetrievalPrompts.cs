@@ -149,16 +149,14 @@ public sealed partial class RetrievalPrompts(PromptLibrary prompts, RetrievalOpt
             return text;
         }
 
-        var sentences = SentenceEnd().Split(text);
-        var exclusions = string.Join(' ', sentences.Where(s => Exclusion().IsMatch(s)));
-        if (exclusions.Length == 0)
+        var sentences = SentenceEnd().Split(text).ToLookup(s => Exclusion().IsMatch(s));
+        if (!sentences[true].Any() || !sentences[false].Any())
         {
-            return PromptTokens.Cut(text, maxTokens);
+            return PromptTokens.Cut(text, maxTokens); // nothing to keep apart from the rest
         }
 
-        var kept = PromptTokens.Cut(exclusions, maxTokens * 2 / 3);
-        var rest = string.Join(' ', sentences.Where(s => !Exclusion().IsMatch(s)));
-        return PromptTokens.Cut(rest, Math.Max(maxTokens - PromptTokens.Count(kept) - 1, 1)) + " " + kept;
+        var kept = PromptTokens.Cut(string.Join(' ', sentences[true]), maxTokens * 2 / 3);
+        return PromptTokens.Cut(string.Join(' ', sentences[false]), Math.Max(maxTokens - PromptTokens.Count(kept) - 1, 1)) + " " + kept;
     }
 
     /// <summary>A sentence that limits where a condition holds: "does not apply when …", "not when …", "unless …", "except …".</summary>

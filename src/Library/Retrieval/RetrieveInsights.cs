@@ -249,7 +249,7 @@ public sealed class RetrieveInsightsHandler(
 
         var ranking = scores.OrderByDescending(s => s.Value.Fused).ThenBy(s => s.Key).Select(s => s.Key).ToList();
         var window = judge is null ? 0 : Math.Min(settings.ApplicabilityCandidates, ranking.Count);
-        var ids = ranking.Take(window + request.K).ToList();
+        var ids = ranking.Take(Math.Max(window, request.K)).ToList(); // the judged window, or the top k when nobody judges
         var insights = await db.Insights.AsNoTracking().Include(i => i.Taxonomy).Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id, cancellationToken);
 
         var verdicts = new Dictionary<long, Verdict>();

@@ -163,56 +163,26 @@ public sealed class InputHardeningTests(OptLibApp app) : IClassFixture<OptLibApp
     public async Task ANulInAnyBodyFieldOrQueryOfAnyRouteIsRefusedWithoutAServerError()
     {
         using var api = app.Admin();
-        var document = JsonDocument.Parse(await api.GetStringAsync("/openapi/v1.json")).RootElement;
-        var schemas = document.GetProperty("components").GetProperty("schemas");
-        var faults = new List<string>();
-        var sent = 0;
-        var routes = new HashSet<string>();
-        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        var (faults, sent, routes) = await FuzzAsync(api, (operation, schemas) =>
         {
-            foreach (var operation in path.Value.EnumerateObject().Where(o => o.Name is "get" or "post" or "put" or "patch" or "delete"))
+            var url = IdsIn(operation.Path, "1");
+            var variants = operation.Queries
+                .Select(q => (Url: $"{url}?{q}=%00", Body: operation.Body is { } b ? new Sample(schemas, -1).Build(b)?.ToJsonString() : null, What: $"a NUL in {q}"))
+                .ToList();
+            for (var target = 0; operation.Body is { } body; target++)
             {
-                var url = System.Text.RegularExpressions.Regex.Replace(path.Name, @"\{[^}]+\}", "1");
-                var method = new HttpMethod(operation.Name.ToUpperInvariant());
-                var queries = operation.Value.TryGetProperty("parameters", out var parameters)
-                    ? parameters.EnumerateArray().Where(p => p.GetProperty("in").GetString() == "query").Select(p => p.GetProperty("name").GetString()!).ToList()
-                    : [];
-                var body = operation.Value.TryGetProperty("requestBody", out var requestBody)
-                    && requestBody.GetProperty("content").TryGetProperty("application/json", out var json) && json.TryGetProperty("schema", out var schema)
-                    ? schema : (JsonElement?)null;
-
-                var variants = queries.Select(q => (Url: $"{url}?{q}=%00", Body: body is { } b ? new Sample(schemas, -1).Build(b) : null, Field: q)).ToList();
-                if (body is { } bodySchema)
+                var sample = new Sample(schemas, target);
+                var built = sample.Build(body);
+                if (sample.Slots <= target)
                 {
-                    for (var target = 0; ; target++)
-                    {
-                        var sample = new Sample(schemas, target);
-                        var built = sample.Build(bodySchema);
-                        if (sample.Slots <= target)
-                        {
-                            break;
-                        }
-
-                        variants.Add((url, built, sample.Target ?? "?"));
-                    }
+                    break;
                 }
 
-                foreach (var (at, content, field) in variants)
-                {
-                    using var request = new HttpRequestMessage(method, at)
-                    {
-                        Content = content is null ? null : new StringContent(content.ToJsonString(), Encoding.UTF8, "application/json"),
-                    };
-                    var response = await api.SendAsync(request);
-                    sent++;
-                    routes.Add($"{method} {path.Name}");
-                    if ((int)response.StatusCode is < 400 or >= 500)
-                    {
-                        faults.Add($"{method} {at} with a NUL in {field}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-                    }
-                }
+                variants.Add((url, built?.ToJsonString(), $"a NUL in {sample.Target ?? "?"}"));
             }
-        }
+
+            return variants;
+        }, (status, _) => status is < 400 or >= 500);
 
         Assert.True(faults.Count == 0, string.Join("\n", faults));
         Assert.True(routes.Count >= 15 && sent >= 60, $"only {sent} requests to {routes.Count} routes");
@@ -230,81 +200,86 @@ public sealed class InputHardeningTests(OptLibApp app) : IClassFixture<OptLibApp
     public async Task NoRouteAnswersAServerErrorToWrongTypesHugeOrNestedBodiesOrUnknownIds()
     {
         using var api = app.Admin();
+        var (faults, sent, routes) = await FuzzAsync(api, (operation, schemas) =>
+        {
+            var valid = operation.Body is { } b ? new Sample(schemas, -1).Build(b) : null;
+            var url = IdsIn(operation.Path, "987654321");
+            var variants = new List<(string Url, string? Body, string What)>();
+            if (operation.Path.Contains('{'))
+            {
+                variants.AddRange(new[] { "0", "-1", "9223372036854775807", "99999999999999999999", "1e3", "%2e%2e" }
+                    .Select(id => (IdsIn(operation.Path, id), valid?.ToJsonString(), $"the id {id}")));
+            }
+
+            variants.Add((url, valid?.ToJsonString(), "an unknown id or a plain call"));
+            variants.AddRange(
+                from query in operation.Queries
+                from value in new[] { "abc", "-1", "99999999999999999999", "1.5", new string('q', 20_000) }
+                select ($"{url}?{query}={value}", valid?.ToJsonString(), $"{query}={value[..Math.Min(value.Length, 24)]}"));
+            if (valid is not null)
+            {
+                variants.AddRange(WrongTypes(valid).Select(w => (url, (string?)w.Body.ToJsonString(), $"a wrong type at {w.At}")));
+                var deep = string.Concat(Enumerable.Repeat("{\"a\":[", 400)) + string.Concat(Enumerable.Repeat("]}", 400));
+                var huge = Replace(valid.DeepClone(), node => node is JsonValue v && v.TryGetValue<string>(out _) ? JsonValue.Create(new string('h', 300_000)) : null);
+                variants.AddRange([
+                    (url, "{\"broken\": ", "a body cut short"), (url, "\"just a string\"", "a string for a body"), (url, "[]", "a list for a body"),
+                    (url, "null", "null for a body"), (url, deep, "a body nested 800 deep"), (url, huge.ToJsonString(), "300k characters in every string"),
+                ]);
+            }
+
+            return variants;
+        }, (status, text) => status >= 500 && !(status == 503 && text.Contains("is configured", StringComparison.OrdinalIgnoreCase)));
+
+        Assert.True(faults.Count == 0, $"{faults.Count} of {sent} requests:\n" + string.Join("\n", faults));
+        Assert.True(routes.Count >= 15 && sent >= 300, $"only {sent} requests to {routes.Count} routes");
+    }
+
+    /// <summary>An operation of the OpenAPI document: its method, path template, query parameters and JSON body schema.</summary>
+    private sealed record Operation(HttpMethod Method, string Path, IReadOnlyList<string> Queries, JsonElement? Body);
+
+    /// <summary>
+    /// Sends every variant that <paramref name="variants"/> makes of each REST operation, and lists the answers that
+    /// <paramref name="isFault"/> calls faults, with the requests sent and the routes reached.
+    /// </summary>
+    private static async Task<(List<string> Faults, int Sent, HashSet<string> Routes)> FuzzAsync(HttpClient api,
+        Func<Operation, JsonElement, IEnumerable<(string Url, string? Body, string What)>> variants, Func<int, string, bool> isFault)
+    {
         var document = JsonDocument.Parse(await api.GetStringAsync("/openapi/v1.json")).RootElement;
         var schemas = document.GetProperty("components").GetProperty("schemas");
-        var faults = new List<string>();
-        var sent = 0;
-        var routes = new HashSet<string>();
+        var (faults, sent, routes) = (new List<string>(), 0, new HashSet<string>());
         foreach (var path in document.GetProperty("paths").EnumerateObject())
         {
-            foreach (var operation in path.Value.EnumerateObject().Where(o => o.Name is "get" or "post" or "put" or "patch" or "delete"))
+            foreach (var op in path.Value.EnumerateObject().Where(o => o.Name is "get" or "post" or "put" or "patch" or "delete"))
             {
-                var method = new HttpMethod(operation.Name.ToUpperInvariant());
-                var parameters = operation.Value.TryGetProperty("parameters", out var p) ? p.EnumerateArray().ToList() : [];
-                var queries = parameters.Where(q => q.GetProperty("in").GetString() == "query").Select(q => q.GetProperty("name").GetString()!).ToList();
-                var schema = operation.Value.TryGetProperty("requestBody", out var requestBody)
-                    && requestBody.GetProperty("content").TryGetProperty("application/json", out var json) && json.TryGetProperty("schema", out var s)
-                    ? s : (JsonElement?)null;
-                var valid = schema is { } b ? new Sample(schemas, -1).Build(b) : null;
-                var url = System.Text.RegularExpressions.Regex.Replace(path.Name, @"\{[^}]+\}", "987654321");
-
-                var variants = new List<(string Url, string? Body, string What)>();
-                foreach (var id in new[] { "0", "-1", "9223372036854775807", "99999999999999999999", "1e3", "%2e%2e" })
+                var queries = op.Value.TryGetProperty("parameters", out var parameters)
+                    ? parameters.EnumerateArray().Where(p => p.GetProperty("in").GetString() == "query").Select(p => p.GetProperty("name").GetString()!).ToList()
+                    : [];
+                var body = op.Value.TryGetProperty("requestBody", out var requestBody)
+                    && requestBody.GetProperty("content").TryGetProperty("application/json", out var json) && json.TryGetProperty("schema", out var schema)
+                    ? schema : (JsonElement?)null;
+                var operation = new Operation(new HttpMethod(op.Name.ToUpperInvariant()), path.Name, queries, body);
+                foreach (var (url, content, what) in variants(operation, schemas))
                 {
-                    if (path.Name.Contains('{'))
+                    using var request = new HttpRequestMessage(operation.Method, url)
                     {
-                        variants.Add((System.Text.RegularExpressions.Regex.Replace(path.Name, @"\{[^}]+\}", id), valid?.ToJsonString(), $"the id {id}"));
-                    }
-                }
-
-                variants.Add((url, valid?.ToJsonString(), "an unknown id or a plain call"));
-                foreach (var query in queries)
-                {
-                    foreach (var value in new[] { "abc", "-1", "99999999999999999999", "1.5", new string('q', 20_000) })
-                    {
-                        variants.Add(($"{url}?{query}={value}", valid?.ToJsonString(), $"{query}={value[..Math.Min(value.Length, 24)]}"));
-                    }
-                }
-
-                if (valid is not null)
-                {
-                    foreach (var (mutated, at) in WrongTypes(valid))
-                    {
-                        variants.Add((url, mutated.ToJsonString(), $"a wrong type at {at}"));
-                    }
-
-                    var deep = new StringBuilder();
-                    deep.Append(string.Concat(Enumerable.Repeat("{\"a\":[", 400))).Append(string.Concat(Enumerable.Repeat("]}", 400)));
-                    var huge = Replace(valid.DeepClone(), node => node is JsonValue v && v.TryGetValue<string>(out _) ? JsonValue.Create(new string('h', 300_000)) : null);
-                    variants.AddRange([
-                        (url, "{\"broken\": ", "a body cut short"), (url, "\"just a string\"", "a string for a body"), (url, "[]", "a list for a body"),
-                        (url, "null", "null for a body"), (url, deep.ToString(), "a body nested 800 deep"), (url, huge.ToJsonString(), "300k characters in every string"),
-                    ]);
-                }
-
-                foreach (var (at, body, what) in variants)
-                {
-                    using var request = new HttpRequestMessage(method, at)
-                    {
-                        Content = body is null ? null : new StringContent(body, Encoding.UTF8, "application/json"),
+                        Content = content is null ? null : new StringContent(content, Encoding.UTF8, "application/json"),
                     };
                     var response = await api.SendAsync(request);
                     sent++;
-                    routes.Add($"{method} {path.Name}");
-                    var status = (int)response.StatusCode;
+                    routes.Add($"{operation.Method} {operation.Path}");
                     var text = await response.Content.ReadAsStringAsync();
-                    var unconfigured = status == 503 && text.Contains("is configured", StringComparison.OrdinalIgnoreCase);
-                    if (status >= 500 && !unconfigured)
+                    if (isFault((int)response.StatusCode, text))
                     {
-                        faults.Add($"{method} {at[..Math.Min(at.Length, 120)]} with {what}: {status} {text[..Math.Min(text.Length, 300)]}");
+                        faults.Add($"{operation.Method} {url[..Math.Min(url.Length, 120)]} with {what}: {(int)response.StatusCode} {text[..Math.Min(text.Length, 300)]}");
                     }
                 }
             }
         }
 
-        Assert.True(faults.Count == 0, $"{faults.Count} of {sent} requests:\n" + string.Join("\n", faults));
-        Assert.True(routes.Count >= 15 && sent >= 300, $"only {sent} requests to {routes.Count} routes");
+        return (faults, sent, routes);
     }
+
+    private static string IdsIn(string path, string id) => System.Text.RegularExpressions.Regex.Replace(path, @"\{[^}]+\}", id);
 
     [Fact]
     public async Task TheJobDashboardAnswersNoServerErrorToAnyOfItsPagesOrToGarbage()
