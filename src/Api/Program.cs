@@ -1,4 +1,5 @@
 using OptLib.Api.Access;
+using OptLib.Api.Admission;
 using OptLib.Api.Admin;
 using OptLib.Api.Documentation;
 using OptLib.Api.Errors;
@@ -32,6 +33,7 @@ try
     builder.AddSolver();
     builder.AddAccessControl();
     builder.AddHealth();
+    builder.AddSolverAdmission();
     builder.AddMcp();
     builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
     builder.Services.AddSingleton(typeof(Mediator.IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
@@ -48,6 +50,7 @@ try
     app.UseStaticFiles(); // the admin UI's stylesheet and script, public like any login page's
     app.UseAuthentication();
     app.UseAuthorization();
+    app.UseRateLimiter(); // after authentication: solver work is admitted per access key
     app.UseStorableRequestText(); // after authorization, so a stranger's form is not read; before anything reads it
     app.UseAntiforgery();
     app.UseCookieApiAntiforgery();

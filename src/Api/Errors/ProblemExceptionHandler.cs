@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using OptLib.Api.Admission;
 using OptLib.Library.Retrieval;
 using OptLib.Library.Models;
 using OptLib.Library.Validation;
@@ -83,6 +84,13 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             Status = StatusCodes.Status502BadGateway,
             Title = "The language model did not answer usefully.",
             Detail = m.Message,
+        },
+        AdmissionRefusedException a => new ProblemDetails
+        {
+            Status = StatusCodes.Status429TooManyRequests,
+            Title = "Too much solver work is already running.",
+            Detail = a.Message + " Try again later.",
+            Extensions = { [RetryAfter] = a.RetryAfterSeconds },
         },
         _ when Outage(exception) is { } cause => new ProblemDetails
         {

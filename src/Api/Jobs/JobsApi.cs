@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OptLib.Api.Admission;
 using OptLib.Api.Documentation;
 using OptLib.Api.Access;
 using OptLib.Library.Jobs;
@@ -21,6 +22,8 @@ public static class JobsApi
                 return TypedResults.Accepted($"/api/jobs/{job.Id}", job);
             })
             .RequireAuthorization(AccessPolicies.Analyst)
+            .RequireSolverAdmission() // an evaluation queues a solve per problem
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithRequestExample(new { kind = "evaluation", parameters = new { dataset = "nl4opt", split = "test" } })
             .WithName("CreateJob")
             .WithSummary("Starts a background job of a kind (evaluation, reembed, learning, evolution, selftest) with its parameters; 202 with a Location to follow.");

@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OptLib.Api.Admission;
 using OptLib.Api.Documentation;
 using OptLib.Api.Access;
 using OptLib.Library.Feedback;
@@ -26,6 +27,8 @@ public static class ProblemsApi
                 return problem.IsFinished ? TypedResults.Ok(problem) : TypedResults.Accepted($"/api/problems/{problem.Id}", problem);
             })
             .RequireAuthorization(AccessPolicies.Analyst)
+            .RequireSolverAdmission()
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithRequestExample(new SubmitBody("A glass plant makes doors and windows with the hours below; maximise profit (3 per door, 5 per window).", 36,
                 new ToleranceBody(1e-4, 1e-6), [new ProblemTable("hours", "plant,doors,windows,available\n1,1,0,4\n2,0,2,12\n3,3,2,18")]))

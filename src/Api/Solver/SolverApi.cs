@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
+using OptLib.Api.Admission;
 using OptLib.Api.Documentation;
 using OptLib.Solver;
 using OptLib.Solver.Runs;
@@ -22,6 +23,8 @@ public static class SolverApi
             .WithName("RunSolverProgram")
             .WithSummary("Compile, police and run an OR-Tools program (C#, LP or MPS) in the sandbox, and check its answer.")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .RequireSolverAdmission()
             .WithRequestExample(new RunProgram("lp", "max: 3 doors + 5 windows;\nc1: doors <= 4;\nc2: 2 windows <= 12;\nc3: 3 doors + 2 windows <= 18;\ndoors >= 0;\nwindows >= 0;\n",
                 TimeLimitSeconds: 10, ExpectedObjective: 36));
 
