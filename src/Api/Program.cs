@@ -12,6 +12,7 @@ using OptLib.Api.Mcp;
 using OptLib.Api.Library;
 using OptLib.Api.Solver;
 using OptLib.Api.Taxonomy;
+using OptLib.Api.Web;
 using OptLib.Library;
 using OptLib.Library.Learning;
 using OptLib.Library.Models;
@@ -34,6 +35,7 @@ try
     builder.AddAccessControl();
     builder.AddHealth();
     builder.AddSolverAdmission();
+    builder.AddReverseProxy();
     builder.AddMcp();
     builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
     builder.Services.AddSingleton(typeof(Mediator.IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
@@ -44,7 +46,9 @@ try
     builder.AddDigitsOnlyRouteConstraints();
 
     var app = builder.Build();
+    app.UseReverseProxy(); // first, when configured: the client's address and scheme as the proxy saw them
     app.UseSerilogRequestLogging(); // outermost, so it logs the status the client got, not the exception before it became a 4xx
+    app.UseSecurityHeaders();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
     app.UseStaticFiles(); // the admin UI's stylesheet and script, public like any login page's

@@ -36,6 +36,7 @@ public static class AccessPolicies
             .SetFallbackPolicy(viewer);
         builder.Services.AddAntiforgery(options => options.Cookie.Name = "optlib.antiforgery");
         builder.AddLoginRateLimit();
+        builder.AddCookieKeys();
         return builder;
     }
 

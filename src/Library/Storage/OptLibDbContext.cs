@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using OptLib.Library.Access;
 using OptLib.Library.Attempts;
@@ -9,7 +10,7 @@ using OptLib.Library.Taxonomy;
 
 namespace OptLib.Library.Storage;
 
-public sealed class OptLibDbContext(DbContextOptions<OptLibDbContext> options) : DbContext(options)
+public sealed class OptLibDbContext(DbContextOptions<OptLibDbContext> options) : DbContext(options), IDataProtectionKeyContext
 {
     public DbSet<TaxonomyNode> TaxonomyNodes => Set<TaxonomyNode>();
 
@@ -30,6 +31,9 @@ public sealed class OptLibDbContext(DbContextOptions<OptLibDbContext> options) :
     public DbSet<User> Users => Set<User>();
 
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+
+    /// <summary>The key ring that signs the admin UI's cookies and anti-forgery tokens, shared by every instance.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

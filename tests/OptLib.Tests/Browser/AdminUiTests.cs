@@ -194,6 +194,17 @@ public sealed class AdminUiTests(BrowserApp app, Chromium chromium) : IClassFixt
     public async Task AnAnalystStartsAJobAndWatchesItsProgressReachTheEnd()
     {
         var page = await SignInAsync(BrowserApp.AnalystName, BrowserApp.AnalystPassword);
+        var refused = new List<string>(); // what the content security policy blocked, as Chromium reports it
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+            {
+                lock (refused)
+                {
+                    refused.Add(message.Text);
+                }
+            }
+        };
         await page.GotoAsync("/admin/jobs");
         await page.SelectOptionAsync("#kind", "selftest");
         await page.FillAsync("#parameters", "{\"items\": 6, \"sleepMs\": 700}");
@@ -213,6 +224,12 @@ public sealed class AdminUiTests(BrowserApp app, Chromium chromium) : IClassFixt
         Assert.Equal("6 / 6", await page.TextContentAsync("#job-progress"));
         Assert.Contains(seen, s => s != "6 / 6");
         Assert.True(await page.Locator("#job-log li").CountAsync() > 0, "no log lines");
+        Assert.Equal("100%", await page.EvalOnSelectorAsync<string>("#job-bar", "bar => bar.style.width")); // set by our script, allowed by the policy
+        lock (refused)
+        {
+            Assert.Empty(refused);
+        }
+
         await ShotAsync(page, "job");
 
         var hangfire = await page.GotoAsync("/admin/jobs/hangfire/");
