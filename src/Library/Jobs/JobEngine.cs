@@ -3,6 +3,7 @@ using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using OptLib.Library.Storage;
@@ -82,6 +83,8 @@ public static class JobEngine
             }
 
             await database.Started.WaitAsync(cancellationToken);
+            _ = services.GetRequiredService<JobStorage>(); // prepares Hangfire's schema
+            await DeadServers.ReleaseAsync(database.DataSource, services.GetRequiredService<ILogger<JobStorage>>(), cancellationToken);
             _servers = Start(services, options.Value);
         }
 

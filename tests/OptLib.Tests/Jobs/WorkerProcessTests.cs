@@ -68,6 +68,33 @@ public sealed partial class WorkerProcessTests(NoInProcessWorkerApp app) : IClas
     }
 
     [Fact]
+    public async Task AWorkerStartedAfterAKilledOneRunsItsItemsAtOnceNotAfterTheLease()
+    {
+        using var client = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+        var lease = new Dictionary<string, string> { ["Worker__InvisibilityTimeoutSeconds"] = "300" }; // the default
+        using var first = WorkerProcess.Start(app.Database.ConnectionString, lease);
+        await WaitForServersAsync(first.Id);
+        var job = await client.StartAsync(SelfTestKind.KindName, new { items = 4, sleepMs = 3000 });
+        await WaitUntilAsync(() => app.WithDbAsync(db => db.JobItems.AnyAsync(i => i.JobId == job.Id && i.State == JobItemState.Running)), "an item to be running");
+        first.Kill();
+        var orphans = await app.WithDbAsync(db => db.JobItems.Where(i => i.JobId == job.Id && i.State == JobItemState.Running).Select(i => i.Key).ToListAsync());
+        Assert.NotEmpty(orphans);
+
+        var restarted = DateTime.UtcNow;
+        using var second = WorkerProcess.Start(app.Database.ConnectionString, lease);
+        var finished = await client.WaitForEndAsync(job.Id, 120);
+
+        Assert.True(finished.State == "succeeded", $"{finished.State}: {finished.Error}\n{second.Output}");
+        Assert.True(DateTime.UtcNow - restarted < TimeSpan.FromSeconds(100), "the dead worker's items waited for their lease"); // 4 items of 3 s, far under 300 s
+        Assert.Contains($":{first.Id}:", second.Output, StringComparison.Ordinal); // it says whose work it released
+        var items = await app.WithDbAsync(db => db.JobItems.Where(i => i.JobId == job.Id).ToListAsync());
+        Assert.All(items, i => Assert.Equal(JobItemState.Succeeded, i.State));
+        Assert.All(items.Where(i => orphans.Contains(i.Key)), i => Assert.EndsWith($":{second.Id}", i.Worker, StringComparison.Ordinal));
+        var monitoring = app.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        Assert.DoesNotContain(monitoring.Servers(), s => s.Name.Contains($":{first.Id}:", StringComparison.Ordinal)); // forgotten, not left to expire
+    }
+
+    [Fact]
     public async Task TwoWorkersShareAJobsItemsAndNeverRunTheSameItemAtOnce()
     {
         using var client = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
