@@ -9,6 +9,7 @@ namespace OptLib.Solver.Tests;
 /// command a runner is started with (nice, bubblewrap, prlimit), with a shell in place of the runner; the only
 /// addition is /usr/bin, for the shell and the tools it probes with.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")] // bubblewrap is Linux's
 public sealed class BubblewrapTests
 {
     private static readonly RunnerLaunch Launch = RunnerLaunch.Create(SandboxFixture.TestOptions(SandboxMode.Bwrap, poolSize: 0));
@@ -17,13 +18,13 @@ public sealed class BubblewrapTests
 
     private static string RunnerDirectory => Path.GetDirectoryName(Launch.RunnerDll)!;
 
-    private static (int ExitCode, string Output) Inside(string script)
+    private static (int ExitCode, string Output) Inside(string script, IEnumerable<string>? extraBinds = null)
     {
         var psi = Launch.StartInfo();
         var command = psi.ArgumentList.ToList();
         // The runner's own command starts at the dotnet host; bubblewrap's binds end where it makes / read-only.
         command.RemoveRange(command.IndexOf(Launch.Dotnet), command.Count - command.IndexOf(Launch.Dotnet));
-        command.InsertRange(command.IndexOf("--remount-ro"), IsolationPlan.Expose("/bin").Concat(IsolationPlan.Expose("/usr/bin")));
+        command.InsertRange(command.IndexOf("--remount-ro"), IsolationPlan.Expose("/bin").Concat(IsolationPlan.Expose("/usr/bin")).Concat(extraBinds ?? []));
         command.AddRange(["/bin/sh", "-c", script]);
         psi.ArgumentList.Clear();
         foreach (var arg in command)
@@ -45,6 +46,40 @@ public sealed class BubblewrapTests
         Assert.Equal("bwrap", Launch.Plan.Isolation);
         Assert.True(code == 0, output);
         Assert.Equal(["65534", "65534"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void RunAsRootTheRunnerIsTheHostsNobodyToo()
+    {
+        // A file only root may read, shown to the probe on purpose: a host-root runner would read it.
+        var secret = Path.Combine(Directory.CreateTempSubdirectory("optlib-rootonly-").FullName, "secret");
+        File.WriteAllText(secret, "root only");
+        File.SetUnixFileMode(secret, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.SetUnixFileMode(Path.GetDirectoryName(secret)!, (UnixFileMode)0b111_101_101);
+        var (code, output) = Inside($"cat '{secret}' || echo refused", ["--ro-bind", secret, secret]);
+
+        var openToOthers = new[] { Launch.Dotnet, Launch.RunnerDll }.All(OpenToOthers);
+        if (Environment.IsPrivilegedProcess && openToOthers)
+        {
+            Assert.Equal(IsolationPlan.SetprivPath, Launch.Plan.Prefix[0]);
+            Assert.True(code == 0, output);
+            Assert.Contains("Permission denied", output);
+            Assert.DoesNotContain("root only", output);
+        }
+        else
+        {
+            // Not root (bubblewrap runs as the service's own user), or a folder on the way is closed to others: the plan says which.
+            Assert.NotEqual(IsolationPlan.SetprivPath, Launch.Plan.Prefix[0]);
+            Assert.Equal(Environment.IsPrivilegedProcess, Launch.Plan.Detail.Contains("host root", StringComparison.Ordinal));
+        }
+    }
+
+    private static bool OpenToOthers(string file)
+    {
+        for (var dir = Path.GetDirectoryName(Path.GetFullPath(file)); dir is not null; dir = Path.GetDirectoryName(dir))
+            if (!File.GetUnixFileMode(dir).HasFlag(UnixFileMode.OtherExecute))
+                return false;
+        return File.GetUnixFileMode(file).HasFlag(UnixFileMode.OtherRead);
     }
 
     [Fact]

@@ -7,6 +7,7 @@ internal sealed record IsolationPlan(string Isolation, bool Degraded, string Det
 {
     public const string BwrapPath = "/usr/bin/bwrap";
     public const string UnsharePath = "/usr/bin/unshare";
+    public const string SetprivPath = "/usr/bin/setpriv";
 
     /// <summary>The system folders a dynamically linked runtime needs (glibc, libstdc++, ICU, OpenSSL), where they exist.</summary>
     public static readonly string[] SystemLibraries = ["/usr/lib", "/usr/lib64", "/lib", "/lib64"];
@@ -25,13 +26,22 @@ internal sealed record IsolationPlan(string Isolation, bool Degraded, string Det
         IReadOnlyList<string>? probe = null)
     {
         var bwrap = Bwrap(visible);
+        // Run as root, bubblewrap's uid 65534 is still host root; setpriv makes it the host's nobody as well. That
+        // needs every folder on the way to the runtime and the runner to be open to others, so it is tried first.
+        string[] dropped = [SetprivPath, "--reuid=65534", "--regid=65534", "--clear-groups", "--", .. bwrap];
         var unshare = new[] { UnsharePath, "--net", "--ipc", "--uts", "--" };
         var unshareMapped = new[] { UnsharePath, "--map-root-user", "--net", "--ipc", "--uts", "--" };
 
+        const string shows = "read-only view of only the runtime, the runner and the system libraries "
+            + "(no /etc but the linker cache, no /home, /root, /var or data), private /tmp, own pid namespace";
+        if (mode is SandboxMode.Auto or SandboxMode.Bwrap && Environment.IsPrivilegedProcess && File.Exists(SetprivPath)
+            && works([.. dropped, .. probe ?? ["/bin/true"]]))
+            return new IsolationPlan("bwrap", false, "bubblewrap: no network, host user nobody (uid 65534), " + shows, dropped);
         if (mode is SandboxMode.Auto or SandboxMode.Bwrap && works([.. bwrap, .. probe ?? ["/bin/true"]]))
             return new IsolationPlan("bwrap", false,
-                "bubblewrap: no network, unprivileged uid 65534, read-only view of only the runtime, the runner and the system libraries "
-                + "(no /etc but the linker cache, no /home, /root, /var or data), private /tmp, own pid namespace", bwrap);
+                "bubblewrap: no network, uid 65534 in its own user namespace"
+                + (Environment.IsPrivilegedProcess ? " (host root: the runtime or the runner is in a folder closed to others, so setpriv cannot drop to nobody)" : "")
+                + ", " + shows, bwrap);
         if (mode == SandboxMode.Bwrap)
             throw new InvalidOperationException($"Solver:Sandbox is Bwrap but {BwrapPath} does not start here; install bubblewrap or set Solver:Sandbox to Auto.");
 
