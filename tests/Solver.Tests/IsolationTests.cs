@@ -52,11 +52,31 @@ public sealed class IsolationTests
     [Fact]
     public void ARunnerUnderTmpIsBoundBackIntoThePrivateTmp()
     {
-        var plan = IsolationPlan.Resolve(SandboxMode.Auto, ["/tmp/build/runner"], _ => true);
+        var runner = Directory.CreateTempSubdirectory("optlib-runner-").FullName;
+        try
+        {
+            var plan = IsolationPlan.Resolve(SandboxMode.Auto, [runner], _ => true);
 
-        var bind = plan.Prefix.ToList().IndexOf("/tmp/build/runner");
-        Assert.True(bind > plan.Prefix.ToList().IndexOf("--tmpfs"));
-        Assert.Equal("--ro-bind", plan.Prefix[bind - 1]);
+            var bind = plan.Prefix.ToList().IndexOf(runner);
+            Assert.True(bind > plan.Prefix.ToList().IndexOf("--tmpfs"));
+            Assert.Equal("--ro-bind", plan.Prefix[bind - 1]);
+        }
+        finally
+        {
+            Directory.Delete(runner);
+        }
+    }
+
+    [Fact]
+    public void BubblewrapShowsOnlyWhatItIsGivenAndTheSystemLibraries()
+    {
+        var plan = IsolationPlan.Resolve(SandboxMode.Auto, ["/usr/bin/prlimit", "/nonexistent"], _ => true);
+
+        var shown = plan.Prefix.Select((arg, i) => (arg, i)).Where(a => a.arg is "--ro-bind" or "--symlink").Select(a => plan.Prefix[a.i + 2]).ToList();
+        Assert.DoesNotContain("/", shown);
+        Assert.All(shown, p => Assert.True(IsolationPlan.SystemLibraries.Concat(IsolationPlan.SystemFiles).Append("/usr/bin/prlimit").Contains(p), p));
+        Assert.Contains("/usr/lib", shown);
+        Assert.Equal(["--uid", "65534"], plan.Prefix.SkipWhile(a => a != "--uid").Take(2));
     }
 
     [Theory]

@@ -12,7 +12,9 @@ internal sealed record RunnerLaunch(string Dotnet, string RunnerDll, IsolationPl
     {
         var runner = LocateRunner(options);
         var dotnet = LocateDotnet();
-        var plan = IsolationPlan.Resolve(options.Sandbox, [Path.GetDirectoryName(runner)!, Path.GetDirectoryName(dotnet)!], works ?? IsolationPlan.Starts);
+        // prlimit runs inside the sandbox (nice outside), so it is the one tool a runner's sandbox shows.
+        string[] visible = [Path.GetDirectoryName(dotnet)!, Path.GetDirectoryName(runner)!, .. File.Exists(PrlimitPath) ? [PrlimitPath] : Array.Empty<string>()];
+        var plan = IsolationPlan.Resolve(options.Sandbox, visible, works ?? IsolationPlan.Starts, [dotnet, "--list-runtimes"]);
         return new RunnerLaunch(dotnet, runner, plan, options);
     }
 
@@ -69,7 +71,14 @@ internal sealed record RunnerLaunch(string Dotnet, string RunnerDll, IsolationPl
                 "Build OptLib.Solver, which copies it to runner/, or set Solver:RunnerPath.");
     }
 
+    /// <summary>The dotnet host, links followed, so that the sandbox shows the runtime's own folder and not, say, /usr/bin.</summary>
     private static string LocateDotnet()
+    {
+        var host = FindDotnet();
+        return File.ResolveLinkTarget(host, returnFinalTarget: true)?.FullName ?? host;
+    }
+
+    private static string FindDotnet()
     {
         if (Environment.ProcessPath is { } self && Path.GetFileNameWithoutExtension(self) == "dotnet")
             return self;
