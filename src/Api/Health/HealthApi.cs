@@ -10,8 +10,10 @@ public static class HealthApi
 
     public static IHostApplicationBuilder AddHealth(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag])
+            .AddCheck<DiskHealthCheck>("disk", tags: [ReadyTag])
             .AddCheck<SandboxHealthCheck>("sandbox", tags: [ReadyTag]);
         return builder;
     }

@@ -78,6 +78,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     /// <summary>How many times the server was restarted after it stopped answering.</summary>
     public int Restarts { get; private set; }
 
+    /// <summary>The supervisor's checks in a row that got no answer (0 while it answers).</summary>
+    public int UnansweredChecks { get; internal set; }
+
     /// <summary>The resident memory of the server process, in bytes, where the platform reports it.</summary>
     public long? ResidentMemoryBytes
     {

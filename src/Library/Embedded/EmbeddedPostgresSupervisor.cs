@@ -8,8 +8,10 @@ using OptLib.Library.Storage;
 namespace OptLib.Library.Embedded;
 
 /// <summary>
-/// Watches the embedded server. PGlite's socket server can stop answering (seen after a binary COPY lost protocol
-/// sync); when it has died or fails two checks in a row, this restarts it in place and says so in the log.
+/// Watches the embedded server, and restarts it in place (saying so in the log) when its process has exited, or when
+/// it is running but has answered no check for OptLib:Embedded:UnresponsiveSeconds: PGlite's socket server can stop
+/// answering for good (seen after a binary COPY lost protocol sync). A server that is merely busy, and answers a check
+/// late or not at all for a while, is left alone: a restart would cost every open transaction, and in memory all data.
 /// </summary>
 internal sealed class EmbeddedPostgresSupervisor(
     OptLibDatabase database,
@@ -35,31 +37,39 @@ internal sealed class EmbeddedPostgresSupervisor(
 
         var period = TimeSpan.FromSeconds(options.Value.Embedded.HealthCheckSeconds);
         using var timer = new PeriodicTimer(period);
-        var failures = 0;
+        var unresponsive = TimeSpan.FromSeconds(options.Value.Embedded.UnresponsiveSeconds);
+        var answered = DateTime.UtcNow;
         var recovering = false; // restarted, but pgvector, the data source or the schema are not back yet
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var problem = server.ProcessId is null ? "its process has exited" : await ProbeAsync(server, stoppingToken);
-            if (problem is null && !recovering)
+            var problem = server.ProcessId is null ? "its process has exited" : await ProbeAsync(server, period, stoppingToken);
+            if (problem is null)
             {
-                failures = 0;
-                continue;
+                answered = DateTime.UtcNow;
+                server.UnansweredChecks = 0;
+                if (!recovering)
+                {
+                    continue;
+                }
             }
 
             try
             {
                 if (problem is not null)
                 {
-                    failures++;
-                    logger.LogWarning("The embedded PostgreSQL failed a health check ({Problem}), {Failures} in a row", problem, failures);
-                    if (server.ProcessId is not null && failures < 2)
+                    server.UnansweredChecks++;
+                    var silent = DateTime.UtcNow - answered;
+                    if (server.ProcessId is not null && silent < unresponsive)
                     {
+                        logger.LogWarning("The embedded PostgreSQL did not answer a health check ({Problem}), {Failures} in a row; it runs, "
+                            + "so it is left alone until it has not answered for {Limit} s", problem, server.UnansweredChecks, unresponsive.TotalSeconds);
                         continue;
                     }
 
-                    await server.RestartAsync(problem, stoppingToken);
+                    await server.RestartAsync(server.ProcessId is null ? problem : $"it has not answered for {silent.TotalSeconds:0} s ({problem})", stoppingToken);
                     recovering = true;
-                    failures = 0;
+                    server.UnansweredChecks = 0;
+                    answered = DateTime.UtcNow;
                 }
 
                 await database.ReconnectAsync(stoppingToken);
@@ -79,9 +89,10 @@ internal sealed class EmbeddedPostgresSupervisor(
         }
     }
 
-    private static async Task<string?> ProbeAsync(EmbeddedPostgres server, CancellationToken ct)
+    private static async Task<string?> ProbeAsync(EmbeddedPostgres server, TimeSpan period, CancellationToken ct)
     {
-        var probe = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Pooling = false, Timeout = 5, CommandTimeout = 5 };
+        var seconds = (int)Math.Clamp(period.TotalSeconds, 1, 5);
+        var probe = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Pooling = false, Timeout = seconds, CommandTimeout = seconds };
         try
         {
             await using var connection = new NpgsqlConnection(probe.ConnectionString);

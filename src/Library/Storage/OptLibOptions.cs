@@ -36,5 +36,12 @@ public sealed class OptLibOptions
         /// <summary>How often the supervisor checks that the embedded server still answers.</summary>
         [Range(1, 3600)]
         public int HealthCheckSeconds { get; set; } = 15;
+
+        /// <summary>
+        /// How long a running server may leave the checks unanswered before it is restarted. A server that is merely
+        /// busy answers within this; one whose process has exited is restarted at once.
+        /// </summary>
+        [Range(5, 86_400)]
+        public int UnresponsiveSeconds { get; set; } = 120;
     }
 }
