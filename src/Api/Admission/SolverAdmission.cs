@@ -35,30 +35,43 @@ public sealed class AdmissionRefusedException(string message, int retryAfterSeco
 }
 
 /// <summary>
-/// Admission control for routes that start solver work: a per-key concurrency limit (refused at once) chained with
-/// one service-wide concurrency limit with a bounded wait queue. Routes opt in with <see cref="RequireSolverAdmission"/>;
-/// every other route passes untouched.
+/// Admission control for solver work: a per-key concurrency limit (refused at once) chained with one service-wide
+/// concurrency limit with a bounded wait queue. Routes opt in with <see cref="RequireSolverAdmission"/> and the
+/// rate-limiting middleware applies it; work that starts inside a request of another kind (an MCP tool call) asks
+/// with <see cref="AdmitAsync"/>, from the same limiter. Every other request passes untouched.
 /// </summary>
-public static class SolverAdmission
+public sealed class SolverAdmission : IDisposable
 {
-    public static IHostApplicationBuilder AddSolverAdmission(this IHostApplicationBuilder builder)
+    private readonly AdmissionOptions _limits;
+
+    public SolverAdmission(IOptions<AdmissionOptions> options)
     {
-        builder.Services.AddOptions<AdmissionOptions>().BindConfiguration(AdmissionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddRateLimiter(_ => { });
-        builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<AdmissionOptions>>((limiter, admission) =>
-        {
-            var limits = admission.Value;
-            limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(PerKey(limits), Service(limits));
-            limiter.OnRejected = (context, _) => throw new AdmissionRefusedException(
-                $"The service is already running all the solver work it admits (Admission:SolverConcurrency {limits.SolverConcurrency}, "
-                + $"Admission:SolverQueue {limits.SolverQueue}) or your key is (Admission:PerKeyConcurrency {limits.PerKeyConcurrency}).",
-                limits.RetryAfterSeconds);
-        });
-        return builder;
+        _limits = options.Value;
+        Limiter = PartitionedRateLimiter.CreateChained(PerKey(_limits), Service(_limits));
     }
 
-    /// <summary>Marks a route as one that starts solver work.</summary>
-    public static RouteHandlerBuilder RequireSolverAdmission(this RouteHandlerBuilder route) => route.WithMetadata(SolverWork.Instance);
+    public PartitionedRateLimiter<HttpContext> Limiter { get; }
+
+    public AdmissionRefusedException Refusal() => new(
+        $"The service is already running all the solver work it admits (Admission:SolverConcurrency {_limits.SolverConcurrency}, "
+        + $"Admission:SolverQueue {_limits.SolverQueue}) or your key is (Admission:PerKeyConcurrency {_limits.PerKeyConcurrency}).",
+        _limits.RetryAfterSeconds);
+
+    /// <summary>A permit for solver work that starts inside this request; dispose it when the work ends.</summary>
+    public async Task<RateLimitLease> AdmitAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        http.Items[SolverWork.Instance] = SolverWork.Instance;
+        var lease = await Limiter.AcquireAsync(http, 1, cancellationToken);
+        if (lease.IsAcquired)
+        {
+            return lease;
+        }
+
+        lease.Dispose();
+        throw Refusal();
+    }
+
+    public void Dispose() => Limiter.Dispose();
 
     private static PartitionedRateLimiter<HttpContext> PerKey(AdmissionOptions limits) => PartitionedRateLimiter.Create<HttpContext, string>(http =>
         StartsSolverWork(http) && http.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } caller
@@ -75,10 +88,31 @@ public static class SolverAdmission
             })
             : RateLimitPartition.GetNoLimiter(string.Empty));
 
-    private static bool StartsSolverWork(HttpContext http) => http.GetEndpoint()?.Metadata.GetMetadata<SolverWork>() is not null;
+    private static bool StartsSolverWork(HttpContext http) =>
+        http.GetEndpoint()?.Metadata.GetMetadata<SolverWork>() is not null || http.Items.ContainsKey(SolverWork.Instance);
 
-    private sealed class SolverWork
+    internal sealed class SolverWork
     {
         public static readonly SolverWork Instance = new();
     }
+}
+
+/// <summary>How hosts and routes take part in admission control.</summary>
+public static class SolverAdmissionRegistration
+{
+    public static IHostApplicationBuilder AddSolverAdmission(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AdmissionOptions>().BindConfiguration(AdmissionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<SolverAdmission>();
+        builder.Services.AddRateLimiter(_ => { });
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<SolverAdmission>((limiter, admission) =>
+        {
+            limiter.GlobalLimiter = admission.Limiter;
+            limiter.OnRejected = (_, _) => throw admission.Refusal();
+        });
+        return builder;
+    }
+
+    /// <summary>Marks a route as one that starts solver work.</summary>
+    public static RouteHandlerBuilder RequireSolverAdmission(this RouteHandlerBuilder route) => route.WithMetadata(SolverAdmission.SolverWork.Instance);
 }

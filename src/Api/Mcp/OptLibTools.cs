@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authorization;
 using ModelContextProtocol;
 using ModelContextProtocol.Server;
 using OptLib.Api.Access;
+using OptLib.Api.Admission;
 using OptLib.Api.Problems;
 using OptLib.Library.Feedback;
 using OptLib.Library.Insights;
@@ -19,7 +20,7 @@ namespace OptLib.Api.Mcp;
 /// <see cref="McpErrors"/>).
 /// </summary>
 [McpServerToolType]
-public sealed class OptLibTools(ISender sender, IHttpContextAccessor http)
+public sealed class OptLibTools(ISender sender, IHttpContextAccessor http, SolverAdmission admission)
 {
     public sealed record SolveOutcome(
         [property: Description("The problem's id, for get_problem.")] long ProblemId,
@@ -39,6 +40,8 @@ public sealed class OptLibTools(ISender sender, IHttpContextAccessor http)
         [Description("Seconds to wait for the answer (0 to 300, default 60). When the wait ends first, ask get_problem later.")] int? waitSeconds = null,
         CancellationToken cancellationToken = default)
     {
+        // Solver work, admitted like POST /api/problems: the MCP route as a whole is not, since most tools only read.
+        using var permit = await admission.AdmitAsync(http.HttpContext!, cancellationToken);
         var problem = await sender.SubmitAndWaitAsync(new SubmitProblem(text ?? string.Empty, expectedObjective, null, null, null, Actor()),
             waitSeconds ?? 60, cancellationToken);
         var attempt = problem.LatestAttempt;

@@ -8,6 +8,8 @@ using OptLib.Library.Access;
 using OptLib.Solver.Runs;
 using OptLib.Solver.Sandbox;
 using OptLib.Tests.Infrastructure;
+using OptLib.Tests.Mcp;
+using Microsoft.EntityFrameworkCore;
 
 namespace OptLib.Tests.Foundation;
 
@@ -99,6 +101,29 @@ public sealed class AdmissionTests(AdmissionApp app) : IClassFixture<AdmissionAp
         app.Sandbox.Release(2);
         Assert.Equal(HttpStatusCode.OK, (await first).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await other).StatusCode);
+    }
+
+    [Fact]
+    public async Task SolveProblemOverMcpIsAdmittedFromTheSameLimitsAsTheRestRoutes()
+    {
+        var key = await app.CreateKeyAsync(Role.Analyst);
+        using var client = app.ClientWithKey(key);
+        await using var mcp = await McpSession.ConnectAsync(app, key);
+        var running = Post(client);
+        Assert.True(await app.Sandbox.NextRunStartedAsync());
+
+        // The key's one permit is held by its REST run: the tool is refused with the REST API's words.
+        var refusal = await McpSession.RefusalAsync(mcp, "solve_problem", new() { ["text"] = "Maximise 3x + 5y with x <= 4.", ["waitSeconds"] = 0 });
+        Assert.Contains("Too much solver work is already running.", refusal, StringComparison.Ordinal);
+        Assert.Contains("Admission:PerKeyConcurrency 1", refusal, StringComparison.Ordinal);
+        Assert.Equal(0, await app.WithDbAsync(db => db.Problems.CountAsync())); // refused before anything was written
+
+        app.Sandbox.Release(1);
+        Assert.Equal(HttpStatusCode.OK, (await running).StatusCode);
+        // With the permit back the call is admitted and gets as far as this service can take it: it has no model.
+        var admitted = await McpSession.RefusalAsync(mcp, "solve_problem", new() { ["text"] = "Maximise 3x + 5y with x <= 4.", ["waitSeconds"] = 0 });
+        Assert.Contains("No language model is configured", admitted, StringComparison.Ordinal);
+        Assert.DoesNotContain("Admission:", admitted, StringComparison.Ordinal);
     }
 
     private static Task<HttpResponseMessage> Post(HttpClient client) => client.PostAsJsonAsync("/api/solver/runs", Run);

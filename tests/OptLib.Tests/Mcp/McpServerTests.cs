@@ -23,13 +23,13 @@ public sealed class McpServerTests(PipelineApp app) : IClassFixture<PipelineApp>
     [Fact]
     public async Task AnAnalystListsTheToolsAndSolvesAProblem()
     {
-        await using var mcp = await ConnectAsync(await app.CreateKeyAsync(Role.Analyst));
+        await using var mcp = await McpSession.ConnectAsync(app, await app.CreateKeyAsync(Role.Analyst));
 
         var tools = await mcp.ListToolsAsync();
         Assert.Equal(["get_insight", "get_problem", "retrieve_insights", "search_insights", "solve_problem", "submit_feedback"], tools.Select(t => t.Name).Order(StringComparer.Ordinal));
         Assert.All(tools, t => Assert.False(string.IsNullOrWhiteSpace(t.Description), $"{t.Name} has no description"));
 
-        var solved = await CallAsync(mcp, "solve_problem", new() { ["text"] = "A glass plant makes doors and windows with limited plant hours; maximise profit.", ["expectedObjective"] = 36, ["waitSeconds"] = 180 });
+        var solved = await McpSession.CallAsync(mcp, "solve_problem", new() { ["text"] = "A glass plant makes doors and windows with limited plant hours; maximise profit.", ["expectedObjective"] = 36, ["waitSeconds"] = 180 });
         Assert.Equal("solved", solved["status"]!.GetValue<string>());
         Assert.Equal("Correct", solved["verdict"]!.GetValue<string>());
         Assert.Equal(36, solved["objective"]!.GetValue<double>(), 6);
@@ -40,37 +40,37 @@ public sealed class McpServerTests(PipelineApp app) : IClassFixture<PipelineApp>
         var problemId = solved["problemId"]!.GetValue<long>();
         var createdBy = await app.WithDbAsync(db => db.Problems.Where(p => p.Id == problemId).Select(p => p.CreatedBy).SingleAsync());
         Assert.Equal("key:test Analyst", createdBy); // the key that called the tool, as the REST API records it
-        var problem = await CallAsync(mcp, "get_problem", new() { ["id"] = problemId });
+        var problem = await McpSession.CallAsync(mcp, "get_problem", new() { ["id"] = problemId });
         Assert.Equal(problemId, problem["id"]!.GetValue<long>());
         Assert.Equal("Correct", problem["latestAttempt"]!["status"]!.GetValue<string>());
 
         // The right answer was 40 after all: the attempt becomes a failure waiting for learning.
-        var judged = await CallAsync(mcp, "submit_feedback", new() { ["id"] = problemId, ["verdict"] = "incorrect", ["expectedObjective"] = 40, ["note"] = "the plant has 22 hours" });
+        var judged = await McpSession.CallAsync(mcp, "submit_feedback", new() { ["id"] = problemId, ["verdict"] = "incorrect", ["expectedObjective"] = 40, ["note"] = "the plant has 22 hours" });
         Assert.Equal("incorrect", judged["feedback"]!["verdict"]!.GetValue<string>());
         Assert.Equal(40, judged["expectedObjective"]!.GetValue<double>());
         Assert.Equal(("WrongAnswer", true), (judged["latestAttempt"]!["status"]!.GetValue<string>(), judged["latestAttempt"]!["queuedForLearning"]!.GetValue<bool>()));
-        Assert.Contains("Verdict: Say \"correct\" or \"incorrect\".", await RefusalAsync(mcp, "submit_feedback", new() { ["id"] = problemId, ["verdict"] = "perhaps" }), StringComparison.Ordinal);
+        Assert.Contains("Verdict: Say \"correct\" or \"incorrect\".", await McpSession.RefusalAsync(mcp, "submit_feedback", new() { ["id"] = problemId, ["verdict"] = "perhaps" }), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task AViewerReadsInsightsTheTestCreatedButCannotSolve()
     {
         var id = await CreateActiveInsightAsync("When trucks leave a zebrafinch depot and visit every shop once, as a tour.");
-        await using var mcp = await ConnectAsync(await app.CreateKeyAsync(Role.Viewer));
+        await using var mcp = await McpSession.ConnectAsync(app, await app.CreateKeyAsync(Role.Viewer));
 
-        var insight = await CallAsync(mcp, "get_insight", new() { ["id"] = id });
+        var insight = await McpSession.CallAsync(mcp, "get_insight", new() { ["id"] = id });
         Assert.Equal(id, insight["id"]!.GetValue<long>());
         Assert.Contains("zebrafinch", insight["condition"]!.GetValue<string>(), StringComparison.Ordinal);
 
-        var page = await CallAsync(mcp, "search_insights", new() { ["q"] = "zebrafinch" });
+        var page = await McpSession.CallAsync(mcp, "search_insights", new() { ["q"] = "zebrafinch" });
         Assert.Equal(1, page["total"]!.GetValue<int>());
         Assert.Equal(id, page["items"]![0]!["id"]!.GetValue<long>());
 
-        var retrieved = await CallAsync(mcp, "retrieve_insights", new() { ["problem"] = "Trucks leave the zebrafinch depot and must visit every shop once.", ["stage"] = "formulation" });
+        var retrieved = await McpSession.CallAsync(mcp, "retrieve_insights", new() { ["problem"] = "Trucks leave the zebrafinch depot and must visit every shop once.", ["stage"] = "formulation" });
         Assert.Contains(retrieved["insights"]!.AsArray(), i => i!["insight"]!["id"]!.GetValue<long>() == id);
 
         Assert.DoesNotContain(await mcp.ListToolsAsync(), t => t.Name is "solve_problem" or "submit_feedback");
-        var refused = await RefusalAsync(mcp, "solve_problem", new() { ["text"] = "A viewer's problem: maximise x." });
+        var refused = await McpSession.RefusalAsync(mcp, "solve_problem", new() { ["text"] = "A viewer's problem: maximise x." });
         Assert.Contains("Access forbidden", refused, StringComparison.Ordinal);
         Assert.False(await app.WithDbAsync(db => db.Problems.AnyAsync(p => p.Text.StartsWith("A viewer's problem"))),
             "a viewer's solve_problem stored a problem");
@@ -79,18 +79,18 @@ public sealed class McpServerTests(PipelineApp app) : IClassFixture<PipelineApp>
     [Fact]
     public async Task BadArgumentsAreToolErrorsThatSayWhatIsWrong()
     {
-        await using var mcp = await ConnectAsync(await app.CreateKeyAsync(Role.Analyst));
+        await using var mcp = await McpSession.ConnectAsync(app, await app.CreateKeyAsync(Role.Analyst));
 
-        Assert.Contains("There is no insight 987654.", await RefusalAsync(mcp, "get_insight", new() { ["id"] = 987654 }), StringComparison.Ordinal);
-        Assert.Contains("There is no problem 987654.", await RefusalAsync(mcp, "get_problem", new() { ["id"] = 987654 }), StringComparison.Ordinal);
-        Assert.Contains("Problem: Retrieval needs the problem text.", await RefusalAsync(mcp, "retrieve_insights", new() { ["problem"] = " ", ["stage"] = "formulation" }), StringComparison.Ordinal);
-        Assert.Contains("PageSize: The page size is between 1 and 200.", await RefusalAsync(mcp, "search_insights", new() { ["pageSize"] = 5000 }), StringComparison.Ordinal);
-        Assert.Contains("Text: Describe the problem in text.", await RefusalAsync(mcp, "solve_problem", new() { ["text"] = "" }), StringComparison.Ordinal);
-        var wrongType = await RefusalAsync(mcp, "get_insight", new() { ["id"] = "not a number" });
+        Assert.Contains("There is no insight 987654.", await McpSession.RefusalAsync(mcp, "get_insight", new() { ["id"] = 987654 }), StringComparison.Ordinal);
+        Assert.Contains("There is no problem 987654.", await McpSession.RefusalAsync(mcp, "get_problem", new() { ["id"] = 987654 }), StringComparison.Ordinal);
+        Assert.Contains("Problem: Retrieval needs the problem text.", await McpSession.RefusalAsync(mcp, "retrieve_insights", new() { ["problem"] = " ", ["stage"] = "formulation" }), StringComparison.Ordinal);
+        Assert.Contains("PageSize: The page size is between 1 and 200.", await McpSession.RefusalAsync(mcp, "search_insights", new() { ["pageSize"] = 5000 }), StringComparison.Ordinal);
+        Assert.Contains("Text: Describe the problem in text.", await McpSession.RefusalAsync(mcp, "solve_problem", new() { ["text"] = "" }), StringComparison.Ordinal);
+        var wrongType = await McpSession.RefusalAsync(mcp, "get_insight", new() { ["id"] = "not a number" });
         Assert.Contains("The arguments do not fit get_insight: id must be integer, not string.", wrongType, StringComparison.Ordinal);
-        Assert.Contains("The arguments do not fit get_insight: id is required.", await RefusalAsync(mcp, "get_insight", new()), StringComparison.Ordinal);
+        Assert.Contains("The arguments do not fit get_insight: id is required.", await McpSession.RefusalAsync(mcp, "get_insight", new()), StringComparison.Ordinal);
         Assert.Contains("The arguments do not fit solve_problem: text must be string, not integer; waitSeconds must be integer or null, not string.",
-            await RefusalAsync(mcp, "solve_problem", new() { ["text"] = 17, ["waitSeconds"] = "soon" }), StringComparison.Ordinal);
+            await McpSession.RefusalAsync(mcp, "solve_problem", new() { ["text"] = 17, ["waitSeconds"] = "soon" }), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -101,48 +101,10 @@ public sealed class McpServerTests(PipelineApp app) : IClassFixture<PipelineApp>
         var response = await anonymous.PostAsync("/mcp", body);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
 
-        var refused = await Assert.ThrowsAsync<HttpRequestException>(async () => await ConnectAsync(null));
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(async () => await McpSession.ConnectAsync(app, null));
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
-        var unknown = await Assert.ThrowsAsync<HttpRequestException>(async () => await ConnectAsync("olk_not-a-key"));
+        var unknown = await Assert.ThrowsAsync<HttpRequestException>(async () => await McpSession.ConnectAsync(app, "olk_not-a-key"));
         Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
-    }
-
-    /// <summary>An MCP client over the test server's own handler, sending the key as any MCP client configured with it would.</summary>
-    private async Task<McpClient> ConnectAsync(string? key)
-    {
-        var http = app.CreateClient();
-        http.Timeout = TimeSpan.FromMinutes(4); // solve_problem waits for the sandbox on a loaded machine
-        var options = new HttpClientTransportOptions
-        {
-            Endpoint = new Uri(http.BaseAddress!, "/mcp"),
-            TransportMode = HttpTransportMode.StreamableHttp,
-            AdditionalHeaders = key is null ? null : new Dictionary<string, string> { ["X-Api-Key"] = key },
-        };
-        return await McpClient.CreateAsync(new HttpClientTransport(options, http, ownsHttpClient: true));
-    }
-
-    private static async Task<JsonObject> CallAsync(McpClient mcp, string tool, Dictionary<string, object?> arguments)
-    {
-        var result = await mcp.CallToolAsync(tool, arguments);
-        var text = string.Concat(result.Content.OfType<TextContentBlock>().Select(c => c.Text));
-        Assert.True(result.IsError != true, $"{tool} failed: {text}");
-        return JsonNode.Parse(text)!.AsObject();
-    }
-
-    /// <summary>The error text of a refused call, whether the server answered with a tool error or a protocol error.</summary>
-    private static async Task<string> RefusalAsync(McpClient mcp, string tool, Dictionary<string, object?> arguments)
-    {
-        try
-        {
-            var result = await mcp.CallToolAsync(tool, arguments);
-            var text = string.Concat(result.Content.OfType<TextContentBlock>().Select(c => c.Text));
-            Assert.True(result.IsError == true, $"{tool} was not refused: {text}");
-            return text;
-        }
-        catch (McpException e)
-        {
-            return e.Message;
-        }
     }
 
     private async Task<long> CreateActiveInsightAsync(string condition)
