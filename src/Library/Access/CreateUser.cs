@@ -30,14 +30,23 @@ public sealed class CreateUserHandler(OptLibDbContext db) : IRequestHandler<Crea
     {
         Roles.TryParse(request.Role, out var role);
         var normalized = Users.Normalize(request.UserName);
+        var taken = new ConflictException("The user already exists.", $"There is already a user named '{request.UserName.Trim()}' (names ignore case).");
         if (await db.Users.AnyAsync(u => u.NormalizedUserName == normalized, cancellationToken))
         {
-            throw new ConflictException("The user already exists.", $"There is already a user named '{request.UserName.Trim()}' (names ignore case).");
+            throw taken;
         }
 
         var user = Users.New(request.UserName, request.Password, role);
         db.Users.Add(user);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (UniqueKeys.Refused(ex, "ix_users_normalized_user_name"))
+        {
+            throw taken; // another admin added the same name in between
+        }
+
         await AuditLog.WriteAsync(db, request.Actor, "create", "user", user.Id.ToString(CultureInfo.InvariantCulture),
             new { user.UserName, Role = role.Name() }, cancellationToken);
         return UserDto.From(user);

@@ -118,6 +118,32 @@ public sealed class AccessSecurityTests(OptLibApp app) : IClassFixture<OptLibApp
     }
 
     [Fact]
+    public async Task FiveAdminsAddingTheSameUserAtOnceGetOneUserAndFourPagesThatSaySo()
+    {
+        var (_, _, session) = await AdminSession.SignInAsync(app, "admin", await app.ReadCredentialAsync("admin_password"));
+        using (session)
+        {
+            var token = Uri.EscapeDataString(await session.TokenAsync("/admin/access"));
+            var posts = Enumerable.Range(0, 5).Select(async _ =>
+            {
+                using var content = new StringContent(
+                    $"_handler=create-user&__RequestVerificationToken={token}&NewUser.UserName=Racer&NewUser.Password=racer-password-1&NewUser.Role=viewer",
+                    System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
+                using var response = await session.Client.PostAsync("/admin/access", content);
+                return (response.StatusCode, response.Content.Headers.ContentType?.MediaType, Html: await response.Content.ReadAsStringAsync());
+            });
+            var answers = await Task.WhenAll(posts);
+
+            Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict, HttpStatusCode.Conflict, HttpStatusCode.Conflict, HttpStatusCode.Conflict],
+                answers.Select(a => a.StatusCode).Order());
+            Assert.All(answers, a => Assert.Equal("text/html", a.MediaType)); // the page, with its message, never an error body
+            Assert.All(answers.Where(a => a.StatusCode == HttpStatusCode.Conflict),
+                a => Assert.Contains("There is already a user named", WebUtility.HtmlDecode(a.Html), StringComparison.Ordinal));
+            Assert.Equal(1, await app.WithDbAsync(db => db.Users.CountAsync(u => u.NormalizedUserName == Users.Normalize("racer"))));
+        }
+    }
+
+    [Fact]
     public async Task RepeatedFailedSignInsAreThrottledEvenForTheRightPassword()
     {
         await AddUserAsync("throttled", "right-password-1", Roles.Analyst);
