@@ -35,7 +35,7 @@ public sealed class AdmissionRefusedException(string message, int retryAfterSeco
 }
 
 /// <summary>
-/// Admission control for solver work: a per-key concurrency limit (refused at once) chained with one service-wide
+/// Admission control for requests that hold solver work while they are open: a per-key concurrency limit (refused at once) chained with one service-wide
 /// concurrency limit with a bounded wait queue. Routes opt in with <see cref="RequireSolverAdmission"/> and the
 /// rate-limiting middleware applies it; work that starts inside a request of another kind (an MCP tool call) asks
 /// with <see cref="AdmitAsync"/>, from the same limiter. Every other request passes untouched.
@@ -89,11 +89,14 @@ public sealed class SolverAdmission : IDisposable
             : RateLimitPartition.GetNoLimiter(string.Empty));
 
     private static bool StartsSolverWork(HttpContext http) =>
-        http.GetEndpoint()?.Metadata.GetMetadata<SolverWork>() is not null || http.Items.ContainsKey(SolverWork.Instance);
+        http.GetEndpoint()?.Metadata.GetMetadata<SolverWork>() is { } work && work.Holds(http) || http.Items.ContainsKey(SolverWork.Instance);
 
-    internal sealed class SolverWork
+    /// <summary>Marks a route whose requests (those <see cref="Holds"/> says) keep solver work running while they are open.</summary>
+    internal sealed class SolverWork(Func<HttpContext, bool> holds)
     {
-        public static readonly SolverWork Instance = new();
+        public static readonly SolverWork Instance = new(_ => true);
+
+        public Func<HttpContext, bool> Holds { get; } = holds;
     }
 }
 
@@ -113,6 +116,11 @@ public static class SolverAdmissionRegistration
         return builder;
     }
 
-    /// <summary>Marks a route as one that starts solver work.</summary>
-    public static RouteHandlerBuilder RequireSolverAdmission(this RouteHandlerBuilder route) => route.WithMetadata(SolverAdmission.SolverWork.Instance);
+    /// <summary>
+    /// Marks a route whose requests hold solver work while they are open: all of them, or those
+    /// <paramref name="holdsWork"/> picks. Work that is only queued is bounded by the job servers, not here, so that
+    /// a client may submit a batch at once.
+    /// </summary>
+    public static RouteHandlerBuilder RequireSolverAdmission(this RouteHandlerBuilder route, Func<HttpContext, bool>? holdsWork = null) =>
+        route.WithMetadata(holdsWork is null ? SolverAdmission.SolverWork.Instance : new SolverAdmission.SolverWork(holdsWork));
 }

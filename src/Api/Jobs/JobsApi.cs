@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
-using OptLib.Api.Admission;
 using OptLib.Api.Documentation;
 using OptLib.Api.Access;
 using OptLib.Library.Jobs;
@@ -22,7 +21,6 @@ public static class JobsApi
                 return TypedResults.Accepted($"/api/jobs/{job.Id}", job);
             })
             .RequireAuthorization(AccessPolicies.Analyst)
-            .RequireSolverAdmission() // an evaluation queues a solve per problem
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithRequestExample(new { kind = "evaluation", parameters = new { dataset = "nl4opt", split = "test" } })
             .WithName("CreateJob")

@@ -40,8 +40,9 @@ public sealed class OptLibTools(ISender sender, IHttpContextAccessor http, Solve
         [Description("Seconds to wait for the answer (0 to 300, default 60). When the wait ends first, ask get_problem later.")] int? waitSeconds = null,
         CancellationToken cancellationToken = default)
     {
-        // Solver work, admitted like POST /api/problems: the MCP route as a whole is not, since most tools only read.
-        using var permit = await admission.AdmitAsync(http.HttpContext!, cancellationToken);
+        // A call that waits holds solver work, and is admitted like POST /api/problems?wait=; the MCP route as a
+        // whole is not, since most tools only read.
+        using var permit = waitSeconds is 0 ? null : await admission.AdmitAsync(http.HttpContext!, cancellationToken);
         var problem = await sender.SubmitAndWaitAsync(new SubmitProblem(text ?? string.Empty, expectedObjective, null, null, null, Actor()),
             waitSeconds ?? 60, cancellationToken);
         var attempt = problem.LatestAttempt;

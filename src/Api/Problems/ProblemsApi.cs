@@ -27,7 +27,7 @@ public static class ProblemsApi
                 return problem.IsFinished ? TypedResults.Ok(problem) : TypedResults.Accepted($"/api/problems/{problem.Id}", problem);
             })
             .RequireAuthorization(AccessPolicies.Analyst)
-            .RequireSolverAdmission()
+            .RequireSolverAdmission(http => int.TryParse(http.Request.Query["wait"], out var seconds) && seconds > 0) // a wait holds the solve
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithRequestExample(new SubmitBody("A glass plant makes doors and windows with the hours below; maximise profit (3 per door, 5 per window).", 36,

@@ -113,7 +113,7 @@ public sealed class AdmissionTests(AdmissionApp app) : IClassFixture<AdmissionAp
         Assert.True(await app.Sandbox.NextRunStartedAsync());
 
         // The key's one permit is held by its REST run: the tool is refused with the REST API's words.
-        var refusal = await McpSession.RefusalAsync(mcp, "solve_problem", new() { ["text"] = "Maximise 3x + 5y with x <= 4.", ["waitSeconds"] = 0 });
+        var refusal = await McpSession.RefusalAsync(mcp, "solve_problem", new() { ["text"] = "Maximise 3x + 5y with x <= 4.", ["waitSeconds"] = 5 });
         Assert.Contains("Too much solver work is already running.", refusal, StringComparison.Ordinal);
         Assert.Contains("Admission:PerKeyConcurrency 1", refusal, StringComparison.Ordinal);
         Assert.Equal(0, await app.WithDbAsync(db => db.Problems.CountAsync())); // refused before anything was written
@@ -121,7 +121,7 @@ public sealed class AdmissionTests(AdmissionApp app) : IClassFixture<AdmissionAp
         app.Sandbox.Release(1);
         Assert.Equal(HttpStatusCode.OK, (await running).StatusCode);
         // With the permit back the call is admitted and gets as far as this service can take it: it has no model.
-        var admitted = await McpSession.RefusalAsync(mcp, "solve_problem", new() { ["text"] = "Maximise 3x + 5y with x <= 4.", ["waitSeconds"] = 0 });
+        var admitted = await McpSession.RefusalAsync(mcp, "solve_problem", new() { ["text"] = "Maximise 3x + 5y with x <= 4.", ["waitSeconds"] = 5 });
         Assert.Contains("No language model is configured", admitted, StringComparison.Ordinal);
         Assert.DoesNotContain("Admission:", admitted, StringComparison.Ordinal);
     }

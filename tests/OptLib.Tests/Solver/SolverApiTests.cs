@@ -11,10 +11,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OptLib.Api.Solver;
+using OptLib.Solver;
 using OptLib.Solver.Runs;
 using OptLib.Solver.Sandbox;
 
-namespace OptLib.Solver.Tests;
+namespace OptLib.Tests.Solver;
 
 /// <summary>POST /api/solver/runs over HTTP, with a scripted sandbox: the endpoint's mapping, not the solver.</summary>
 public sealed class SolverApiTests : IAsyncLifetime
@@ -27,7 +28,7 @@ public sealed class SolverApiTests : IAsyncLifetime
         var builder = WebApplication.CreateBuilder();
         builder.WebHost.UseTestServer();
         builder.Logging.ClearProviders();
-        builder.Services.AddMediator();
+        builder.Services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped); // as the Api's generated code expects
         builder.Services.AddSingleton<ISandbox>(_sandbox);
         builder.Services.Configure<SolverOptions>(o => o.MaxSourceBytes = 1000);
         builder.Services.AddAuthentication(TestAuth.SchemeName).AddScheme<AuthenticationSchemeOptions, TestAuth>(TestAuth.SchemeName, null);
