@@ -35,8 +35,8 @@ public sealed class AdmissionRefusedException(string message, int retryAfterSeco
 }
 
 /// <summary>
-/// Admission control for requests that hold solver work while they are open: a per-key concurrency limit (refused at once) chained with one service-wide
-/// concurrency limit with a bounded wait queue. Routes opt in with <see cref="RequireSolverAdmission"/> and the
+/// Admission control for requests that hold solver work while they are open: a per-key concurrency limit (refused
+/// at once) chained with one service-wide concurrency limit with a bounded wait queue. Routes opt in with <see cref="RequireSolverAdmission"/> and the
 /// rate-limiting middleware applies it; work that starts inside a request of another kind (an MCP tool call) asks
 /// with <see cref="AdmitAsync"/>, from the same limiter. Every other request passes untouched.
 /// </summary>

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
 
 namespace OptLib.Api.Web;
 
@@ -47,11 +48,11 @@ public static class ReverseProxy
     public static IHostApplicationBuilder AddReverseProxy(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<Microsoft.Extensions.Options.IOptions<ProxyOptions>>((forwarded, proxy) => proxy.Value.ApplyTo(forwarded));
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((forwarded, proxy) => proxy.Value.ApplyTo(forwarded));
         return builder;
     }
 
     /// <summary>First in the pipeline, before anything reads the scheme or the client's address.</summary>
     public static IApplicationBuilder UseReverseProxy(this WebApplication app) =>
-        app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ProxyOptions>>().Value.Enabled ? app.UseForwardedHeaders() : app;
+        app.Services.GetRequiredService<IOptions<ProxyOptions>>().Value.Enabled ? app.UseForwardedHeaders() : app;
 }

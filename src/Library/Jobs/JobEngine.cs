@@ -71,7 +71,8 @@ public static class JobEngine
         public NpgsqlConnection GetOrCreateConnection() => database.DataSource.CreateConnection();
     }
 
-    private sealed class JobServerHost(IServiceProvider services, OptLibDatabase database, IOptions<JobEngineOptions> options) : IHostedService
+    private sealed class JobServerHost(IServiceProvider services, OptLibDatabase database, IOptions<JobEngineOptions> options, ILogger<JobServerHost> logger)
+        : IHostedService
     {
         private List<BackgroundJobServer> _servers = [];
 
@@ -83,8 +84,7 @@ public static class JobEngine
             }
 
             await database.Started.WaitAsync(cancellationToken);
-            _ = services.GetRequiredService<JobStorage>(); // prepares Hangfire's schema
-            await DeadServers.ReleaseAsync(database.DataSource, services.GetRequiredService<ILogger<JobStorage>>(), cancellationToken);
+            await DeadServers.ReleaseAsync(database.DataSource, logger, cancellationToken);
             _servers = Start(services, options.Value);
         }
 

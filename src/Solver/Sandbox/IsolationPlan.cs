@@ -34,10 +34,11 @@ internal sealed record IsolationPlan(string Isolation, bool Degraded, string Det
 
         const string shows = "read-only view of only the runtime, the runner and the system libraries "
             + "(no /etc but the linker cache, no /home, /root, /var or data), private /tmp, own pid namespace";
-        if (mode is SandboxMode.Auto or SandboxMode.Bwrap && Environment.IsPrivilegedProcess && File.Exists(SetprivPath)
-            && works([.. dropped, .. probe ?? ["/bin/true"]]))
+        IReadOnlyList<string> inside = probe ?? ["/bin/true"];
+        var tryBwrap = mode is SandboxMode.Auto or SandboxMode.Bwrap;
+        if (tryBwrap && Environment.IsPrivilegedProcess && File.Exists(SetprivPath) && works([.. dropped, .. inside]))
             return new IsolationPlan("bwrap", false, "bubblewrap: no network, host user nobody (uid 65534), " + shows, dropped);
-        if (mode is SandboxMode.Auto or SandboxMode.Bwrap && works([.. bwrap, .. probe ?? ["/bin/true"]]))
+        if (tryBwrap && works([.. bwrap, .. inside]))
             return new IsolationPlan("bwrap", false,
                 "bubblewrap: no network, uid 65534 in its own user namespace"
                 + (Environment.IsPrivilegedProcess ? " (host root: the runtime or the runner is in a folder closed to others, so setpriv cannot drop to nobody)" : "")
