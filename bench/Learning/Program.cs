@@ -42,13 +42,8 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["Logging:LogLevel:Default"] = "Warning",
 });
 builder.AddLibrary();
-builder.AddPipeline();
-builder.AddLearning();
-builder.AddSolver();
 var model = new LessonModel(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Programs", "lp_wyndor.cs")));
 builder.Services.AddSingleton<IChatModel>(model);
-builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
-builder.Services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
 using var host = builder.Build();
 await host.StartAsync();
 Console.WriteLine($"OptLib learning-cost bench, {DateTime.UtcNow:u}: {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, " +

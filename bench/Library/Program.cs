@@ -41,7 +41,6 @@ builder.Configuration["Worker:InProcess"] = "false";
 builder.Configuration["Serilog:MinimumLevel:Default"] = "Warning";
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.AddLibrary();
-builder.AddModels();
 using var host = builder.Build();
 await host.StartAsync();
 

@@ -43,12 +43,8 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["Logging:LogLevel:Default"] = "Warning",
 });
 builder.AddLibrary();
-builder.AddPipeline();
-builder.AddSolver();
 var model = new ZeroLatencyModel(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Programs", "lp_wyndor.cs")));
 builder.Services.AddSingleton<IChatModel>(model);
-builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
-builder.Services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
 using var host = builder.Build();
 var started = Stopwatch.StartNew();
 await host.StartAsync();

@@ -2,15 +2,18 @@ using EFCore.NamingConventions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using OptLib.Library.Access;
-using OptLib.Library.Embedded;
 using OptLib.Library.Jobs;
+using OptLib.Library.Learning;
 using OptLib.Library.Models;
-using OptLib.Library.Prompts;
 using OptLib.Library.Retrieval;
+using OptLib.Library.Solving;
 using OptLib.Library.Storage;
+using OptLib.Library.Validation;
+using OptLib.Platform;
+using OptLib.Platform.Database;
+using OptLib.Solver;
 
 namespace OptLib.Library;
 
@@ -18,12 +21,16 @@ public static class LibraryRegistration
 {
     public const string MigrationsAssembly = "OptLib.Migrations";
 
-    /// <summary>The experience library: the database (embedded or configured), its schema and the job engine.</summary>
+    /// <summary>
+    /// Everything a host of the experience library needs, in one call: the platform (logging, the database, Hangfire),
+    /// the library's storage and schema, embeddings, the model seam, the solver, the pipeline, learning, the jobs, and
+    /// Mediator with its validation. A host adds only its own front end (HTTP, a command line).
+    /// </summary>
     public static IHostApplicationBuilder AddLibrary(this IHostApplicationBuilder builder)
     {
+        builder.AddPlatform();
         var services = builder.Services;
-        services.AddOptions<OptLibOptions>().BindConfiguration(OptLibOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<OptLibDatabase>();
+        services.AddSingleton<IDatabaseInitializer, LibrarySchema>();
         services.AddOptions<EmbeddingOptions>().BindConfiguration(EmbeddingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         if (builder.Configuration.GetSection(EmbeddingOptions.Section).Get<EmbeddingOptions>() is { IsOpenAi: true } embeddingOptions)
         {
@@ -36,8 +43,6 @@ public static class LibraryRegistration
 
         services.AddSingleton<InsightEmbeddingInterceptor>();
         services.AddOptions<RetrievalOptions>().BindConfiguration(RetrievalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton<PromptLibrary>();
-        services.TryAddSingleton<IChatModel, UnconfiguredChatModel>(); // AddModels registers the configured one over it
         services.AddDbContext<OptLibDbContext>((sp, options) => options
             .AddInterceptors(sp.GetRequiredService<InsightEmbeddingInterceptor>())
             .UseNpgsql(sp.GetRequiredService<OptLibDatabase>().DataSource, npgsql => npgsql
@@ -45,12 +50,15 @@ public static class LibraryRegistration
                 .UseVector())
             .UseSnakeCaseNamingConvention());
         services.AddScoped<AccessBootstrap>();
-
-        // Order matters: the database starts (and migrates) before anything else that needs it.
-        services.AddHostedService<DatabaseStartup>();
-        services.AddHostedService<EmbeddedPostgresSupervisor>();
         services.AddHostedService<EmbeddingModelCheck>();
+
+        builder.AddModels();
+        builder.AddSolver();
+        builder.AddPipeline();
+        builder.AddLearning();
         builder.AddJobEngine();
+        services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
+        services.AddSingleton(typeof(Mediator.IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
         return builder;
     }
 }

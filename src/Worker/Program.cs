@@ -3,7 +3,7 @@ using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OptLib.Library.Access;
-using OptLib.Library.Hosting;
+using OptLib.Platform.Hosting;
 using OptLib.Library.Validation;
 using OptLib.Worker;
 using OptLib.Worker.Datasets;
@@ -25,7 +25,7 @@ var migrate = new Command("migrate", "Apply pending database migrations, then ex
 migrate.SetAction(async (_, ct) =>
 {
     using var host = WorkerHost.Build(args, runJobServer: false, migrate: true);
-    await host.StartAsync(ct); // DatabaseStartup applies the migrations and logs each one
+    await host.StartAsync(ct); // the database starts and LibrarySchema applies the migrations, logging each one
     await host.StopAsync(ct);
     return 0;
 });

@@ -1,14 +1,6 @@
-using Mediator;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OptLib.Library;
-using OptLib.Library.Learning;
-using OptLib.Library.Models;
-using OptLib.Library.Solving;
-using OptLib.Library.Hosting;
-using OptLib.Library.Validation;
-using OptLib.Solver;
 
 namespace OptLib.Worker;
 
@@ -31,14 +23,7 @@ internal static class WorkerHost
         }
 
         builder.Configuration.AddInMemoryCollection(overrides);
-        builder.AddOptLibLogging();
         builder.AddLibrary();
-        builder.AddModels();
-        builder.AddPipeline();
-        builder.AddLearning();
-        builder.AddSolver();
-        builder.Services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
-        builder.Services.AddSingleton(typeof(IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
         return builder.Build();
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OptLib.Library.Storage;
+using OptLib.Platform.Database;
 
 namespace OptLib.Api.Health;
 

@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OptLib.Library.Storage;
+using OptLib.Platform.Database;
 
 namespace OptLib.Api.Health;
 

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OptLib.Library.Storage;
+using OptLib.Platform.Database;
 
 namespace OptLib.Library.Access;
 

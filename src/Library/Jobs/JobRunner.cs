@@ -5,6 +5,7 @@ using Hangfire.Server;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OptLib.Platform.Jobs;
 
 namespace OptLib.Library.Jobs;
 
@@ -21,7 +22,7 @@ public sealed class JobRunner(
     IOptions<JobEngineOptions> options,
     ILogger<JobRunner> logger)
 {
-    [Queue(JobEngine.DefaultQueue)]
+    [Queue(BackgroundJobs.DefaultQueue)]
     [AutomaticRetry(Attempts = 3)] // only for the database failing under us; a kind's own errors fail the job
     public async Task Plan(long jobId, int index, CancellationToken cancellationToken)
     {
@@ -73,7 +74,7 @@ public sealed class JobRunner(
         }
     }
 
-    [Queue(JobEngine.DefaultQueue)]
+    [Queue(BackgroundJobs.DefaultQueue)]
     [AutomaticRetry(Attempts = 3)]
     public async Task RunItem(long itemId, PerformContext? perform, CancellationToken cancellationToken)
     {
@@ -140,7 +141,7 @@ public sealed class JobRunner(
         }
     }
 
-    [Queue(JobEngine.DefaultQueue)]
+    [Queue(BackgroundJobs.DefaultQueue)]
     [AutomaticRetry(Attempts = 3)]
     public async Task Finish(long jobId, CancellationToken cancellationToken)
     {

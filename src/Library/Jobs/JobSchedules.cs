@@ -9,8 +9,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OptLib.Library.Embedded;
+using OptLib.Platform.Database;
 using OptLib.Library.Storage;
+using OptLib.Platform.Jobs;
+using OptLib.Platform.Hosting;
 
 namespace OptLib.Library.Jobs;
 
@@ -90,7 +92,7 @@ public sealed class ScheduledJobTrigger(ISender sender, OptLibDbContext db, ILog
 {
     public const string Actor = "schedule";
 
-    [Queue(JobEngine.DefaultQueue)]
+    [Queue(BackgroundJobs.DefaultQueue)]
     [AutomaticRetry(Attempts = 0)] // a missed occurrence waits for the next one rather than piling up
     public async Task Run(string kind, string parameters, CancellationToken cancellationToken)
     {

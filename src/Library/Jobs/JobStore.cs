@@ -3,6 +3,7 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using OptLib.Library.Storage;
+using OptLib.Platform.Database;
 
 namespace OptLib.Library.Jobs;
 

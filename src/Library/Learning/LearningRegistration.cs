@@ -5,7 +5,7 @@ using OptLib.Library.Jobs;
 
 namespace OptLib.Library.Learning;
 
-public static class LearningRegistration
+internal static class LearningRegistration
 {
     /// <summary>Library learning and evolution: their settings and the pieces their handlers are built from.</summary>
     public static IHostApplicationBuilder AddLearning(this IHostApplicationBuilder builder)

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace OptLib.Library.Models;
 
-public static class ModelRegistration
+internal static class ModelRegistration
 {
     /// <summary>The language model seam: Semantic Kernel to the configured provider, or a 503 when there is none.</summary>
     public static IHostApplicationBuilder AddModels(this IHostApplicationBuilder builder)

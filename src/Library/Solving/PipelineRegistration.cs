@@ -4,7 +4,7 @@ using OptLib.Library.Prompts;
 
 namespace OptLib.Library.Solving;
 
-public static class PipelineRegistration
+internal static class PipelineRegistration
 {
     /// <summary>The formulate, program and solve pipeline: its settings, prompts and the Hangfire job that runs it.</summary>
     public static IHostApplicationBuilder AddPipeline(this IHostApplicationBuilder builder)

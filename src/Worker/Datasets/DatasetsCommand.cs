@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OptLib.Library.Hosting;
+using OptLib.Platform.Hosting;
 
 namespace OptLib.Worker.Datasets;
 

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using OptLib.Library.Storage;
 using OptLib.Solver;
 using OptLib.Tests.Jobs;
+using OptLib.Platform.Database;
 
 namespace OptLib.Tests.Foundation;
 
@@ -38,10 +39,10 @@ public sealed partial class ConfigurationDocsTests
         Assert.Contains("Model:Prices:<>:InputPerMillion", code);
     }
 
-    /// <summary>The options classes of the service's and the worker's assemblies: public, named *Options, with a Section.</summary>
+    /// <summary>The options classes of the platform's, the library's, the solver's, the service's and the worker's assemblies: public, named *Options, with a Section.</summary>
     private static List<Type> OptionsClasses() =>
     [
-        .. new[] { typeof(OptLibOptions).Assembly, typeof(SolverOptions).Assembly, typeof(Program).Assembly, Assembly.LoadFrom(WorkerProcess.Assembly) }
+        .. new[] { typeof(OptLibOptions).Assembly, typeof(OptLib.Library.LibraryRegistration).Assembly, typeof(SolverOptions).Assembly, typeof(Program).Assembly, Assembly.LoadFrom(WorkerProcess.Assembly) }
             .SelectMany(a => a.GetExportedTypes())
             .Where(t => t.Name.EndsWith("Options", StringComparison.Ordinal) && t.GetField("Section", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true }),
     ];

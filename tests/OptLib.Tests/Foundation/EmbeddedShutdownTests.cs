@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using OptLib.Library.Embedded;
+using OptLib.Platform.Database;
 
 namespace OptLib.Tests.Foundation;
 

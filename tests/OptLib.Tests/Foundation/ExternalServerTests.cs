@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
-using OptLib.Library.Embedded;
+using OptLib.Platform.Database;
 using OptLib.Tests.Infrastructure;
 
 namespace OptLib.Tests.Foundation;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using OptLib.Library.Access;
 using OptLib.Library.Storage;
+using OptLib.Platform.Database;
 
 namespace OptLib.Tests.Infrastructure;
 

@@ -4,9 +4,10 @@ using Hangfire.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using OptLib.Library.Embedded;
+using OptLib.Platform.Database;
 using OptLib.Library.Jobs;
 using OptLib.Tests.Infrastructure;
+using OptLib.Platform.Hosting;
 
 namespace OptLib.Tests.Jobs;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OptLib.Library;
 using OptLib.Library.Models;
 using OptLib.Tests.Infrastructure;
 
@@ -70,7 +71,7 @@ public sealed class SemanticKernelConnectorTests : IAsyncLifetime
     public async Task WithNoProviderTheSeamSaysWhichSettingsToSet()
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
-        builder.AddModels();
+        builder.AddLibrary(); // the model seam as the hosts compose it; the host is never started, so no database runs
         using var host = builder.Build();
         var model = host.Services.GetRequiredService<IChatModel>();
         Assert.False(model.IsConfigured);
@@ -92,7 +93,7 @@ public sealed class SemanticKernelConnectorTests : IAsyncLifetime
             [$"Model:Prices:{model}:InputPerMillion"] = "2",
             [$"Model:Prices:{model}:OutputPerMillion"] = "8",
         });
-        builder.AddModels();
+        builder.AddLibrary(); // the model seam as the hosts compose it; the host is never started, so no database runs
         return builder.Build();
     }
 }

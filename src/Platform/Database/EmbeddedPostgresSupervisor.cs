@@ -3,9 +3,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using OptLib.Library.Storage;
 
-namespace OptLib.Library.Embedded;
+namespace OptLib.Platform.Database;
 
 /// <summary>
 /// Watches the embedded server, and restarts it in place (saying so in the log) when its process has exited, or when
@@ -76,7 +75,7 @@ internal sealed class EmbeddedPostgresSupervisor(
                 if (options.Value.Embedded.InMemory)
                 {
                     logger.LogWarning("The in-memory embedded database restarted empty; applying the schema again");
-                    await DatabaseStartup.PrepareAsync(scopes, migrate: true, logger, stoppingToken);
+                    await DatabaseStartup.InitializeAsync(scopes, restartedEmpty: true, stoppingToken);
                 }
 
                 recovering = false;

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace OptLib.Library.Storage;
+namespace OptLib.Platform.Database;
 
 /// <summary>Settings under "OptLib": where data lives and how the embedded database runs.</summary>
 public sealed class OptLibOptions

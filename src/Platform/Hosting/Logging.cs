@@ -2,11 +2,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using OptLib.Library.Storage;
+using OptLib.Platform.Database;
 using Serilog;
 using Serilog.Events;
 
-namespace OptLib.Library.Hosting;
+namespace OptLib.Platform.Hosting;
 
 public static class Logging
 {
@@ -14,7 +14,7 @@ public static class Logging
     /// Serilog: structured console output and a daily rolling file under &lt;data dir&gt;/logs. Levels come from the
     /// "Serilog" configuration section (Serilog:MinimumLevel:Default, Serilog:MinimumLevel:Override:...).
     /// </summary>
-    public static IHostApplicationBuilder AddOptLibLogging(this IHostApplicationBuilder builder)
+    internal static IHostApplicationBuilder AddOptLibLogging(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSerilog((services, logger) => logger
             .ReadFrom.Configuration(services.GetRequiredService<IConfiguration>())

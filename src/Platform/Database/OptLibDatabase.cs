@@ -2,9 +2,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using OptLib.Library.Embedded;
+using OptLib.Platform.Hosting;
 
-namespace OptLib.Library.Storage;
+namespace OptLib.Platform.Database;
 
 /// <summary>
 /// The service's one database: either the configured PostgreSQL server (ConnectionStrings:OptLib) or, when none is

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
-using OptLib.Library.Embedded;
 
-namespace OptLib.Library.Hosting;
+namespace OptLib.Platform.Hosting;
 
 public static class StartupFailure
 {

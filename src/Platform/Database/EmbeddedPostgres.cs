@@ -5,8 +5,9 @@ using System.Net.Sockets;
 using System.Reflection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using OptLib.Platform.Hosting;
 
-namespace OptLib.Library.Embedded;
+namespace OptLib.Platform.Database;
 
 /// <summary>
 /// OptLib's zero set-up database: PGlite (PostgreSQL 18 compiled to WASM) with pgvector, run by Node.js and served

@@ -1,4 +1,6 @@
-namespace OptLib.Library.Embedded;
+using OptLib.Platform.Hosting;
+
+namespace OptLib.Platform.Database;
 
 /// <summary>
 /// An exclusive lock on a data folder, so that two OptLib instances never open the same embedded database files.

@@ -1,4 +1,4 @@
-namespace OptLib.Library.Embedded;
+namespace OptLib.Platform.Hosting;
 
 /// <summary>
 /// A start-up failure whose message alone tells the operator what to do. Hosts print the message as one line, with

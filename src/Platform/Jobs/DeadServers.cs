@@ -3,12 +3,12 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace OptLib.Library.Jobs;
+namespace OptLib.Platform.Jobs;
 
 /// <summary>
 /// Before a process starts its job servers, the servers that an earlier process on this machine left behind give
 /// back the work they had fetched, so it runs again at once rather than after the invisibility timeout. Our server
-/// names carry the machine and the pid (<see cref="JobEngine.Start"/>); a server is dead when its pid no longer runs,
+/// names carry the machine and the pid (<see cref="BackgroundJobs.Start"/>); a server is dead when its pid no longer runs,
 /// or when its pid is ours but its last heartbeat predates this process (a restarted container gets pid 1 again).
 /// </summary>
 internal static class DeadServers
@@ -16,7 +16,7 @@ internal static class DeadServers
     public static async Task ReleaseAsync(NpgsqlDataSource dataSource, ILogger logger, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using (var exists = new NpgsqlCommand($"SELECT to_regclass('{JobEngine.Schema}.server') IS NOT NULL", connection))
+        await using (var exists = new NpgsqlCommand($"SELECT to_regclass('{BackgroundJobs.Schema}.server') IS NOT NULL", connection))
         {
             if (await exists.ExecuteScalarAsync(ct) is not true)
             {
@@ -25,7 +25,7 @@ internal static class DeadServers
         }
 
         var servers = new List<(string Id, DateTime Heartbeat)>();
-        await using (var list = new NpgsqlCommand($"SELECT id, lastheartbeat FROM {JobEngine.Schema}.server", connection))
+        await using (var list = new NpgsqlCommand($"SELECT id, lastheartbeat FROM {BackgroundJobs.Schema}.server", connection))
         await using (var reader = await list.ExecuteReaderAsync(ct))
         {
             while (await reader.ReadAsync(ct))
@@ -43,13 +43,13 @@ internal static class DeadServers
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await using var release = new NpgsqlCommand(
             $"""
-            UPDATE {JobEngine.Schema}.jobqueue q SET fetchedat = NULL
-            FROM {JobEngine.Schema}.job j JOIN {JobEngine.Schema}.state s ON s.id = j.stateid
+            UPDATE {BackgroundJobs.Schema}.jobqueue q SET fetchedat = NULL
+            FROM {BackgroundJobs.Schema}.job j JOIN {BackgroundJobs.Schema}.state s ON s.id = j.stateid
             WHERE q.jobid = j.id AND q.fetchedat IS NOT NULL AND j.statename = 'Processing'
               AND s.data::jsonb ->> 'ServerId' = ANY(@dead)
             """, connection, transaction) { Parameters = { new("dead", dead) } };
         var released = await release.ExecuteNonQueryAsync(ct);
-        await using var forget = new NpgsqlCommand($"DELETE FROM {JobEngine.Schema}.server WHERE id = ANY(@dead)", connection, transaction) { Parameters = { new("dead", dead) } };
+        await using var forget = new NpgsqlCommand($"DELETE FROM {BackgroundJobs.Schema}.server WHERE id = ANY(@dead)", connection, transaction) { Parameters = { new("dead", dead) } };
         await forget.ExecuteNonQueryAsync(ct);
         await transaction.CommitAsync(ct);
         logger.LogWarning("Released {Released} job(s) held by {Count} job server(s) of a process that is no longer running: {Servers}",

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace OptLib.Library.Jobs;
+namespace OptLib.Platform.Jobs;
 
 /// <summary>Settings under "Worker": where Hangfire runs jobs and how many at once.</summary>
 public sealed class JobEngineOptions

@@ -1,4 +1,4 @@
-namespace OptLib.Library.Embedded;
+namespace OptLib.Platform.Database;
 
 /// <summary>How the embedded PostgreSQL (PGlite + pgvector) is started when no connection string is configured.</summary>
 public sealed class EmbeddedPostgresOptions
