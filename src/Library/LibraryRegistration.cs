@@ -41,10 +41,9 @@ public static class LibraryRegistration
             services.AddSingleton<IEmbeddingProvider, LexicalEmbedding>();
         }
 
-        services.AddSingleton<InsightEmbeddingInterceptor>();
         services.AddOptions<RetrievalOptions>().BindConfiguration(RetrievalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddDbContext<OptLibDbContext>((sp, options) => options
-            .AddInterceptors(sp.GetRequiredService<InsightEmbeddingInterceptor>())
+            .AddInterceptors(new InsightEmbedding.Guard())
             .UseNpgsql(sp.GetRequiredService<OptLibDatabase>().DataSource, npgsql => npgsql
                 .MigrationsAssembly(MigrationsAssembly)
                 .UseVector())

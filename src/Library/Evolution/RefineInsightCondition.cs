@@ -40,6 +40,7 @@ public sealed record RefinementOutcome(long InsightId, string Result, int Labell
 
 public sealed class RefineInsightConditionHandler(
     OptLibDbContext db,
+    IEmbeddingProvider embeddings,
     ISender sender,
     IChatModel model,
     PromptLibrary prompts,
@@ -95,7 +96,7 @@ public sealed class RefineInsightConditionHandler(
         }
 
         var counts = string.Join(", ", new[] { Labels.Positive, Labels.Negative, Labels.Unretrieved }.Select(l => $"{labelled.Count(x => x.Label == l)} {l}"));
-        var revised = await Candidates.ReviseAsync(db, insight.Id, (i, _) =>
+        var revised = await Candidates.ReviseAsync(db, embeddings, insight.Id, (i, _) =>
         {
             if (i.Version != insight.Version)
             {

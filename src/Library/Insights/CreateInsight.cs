@@ -1,5 +1,6 @@
 using Mediator;
 using OptLib.Library.Interchange;
+using OptLib.Library.Retrieval;
 using OptLib.Library.Storage;
 using OptLib.Library.Taxonomy;
 using OptLib.Library.Validation;
@@ -34,7 +35,7 @@ public sealed record CreateInsight(
     }
 }
 
-public sealed class CreateInsightHandler(OptLibDbContext db) : IRequestHandler<CreateInsight, InsightDto>
+public sealed class CreateInsightHandler(OptLibDbContext db, IEmbeddingProvider embeddings) : IRequestHandler<CreateInsight, InsightDto>
 {
     public async ValueTask<InsightDto> Handle(CreateInsight request, CancellationToken cancellationToken)
     {
@@ -59,12 +60,10 @@ public sealed class CreateInsightHandler(OptLibDbContext db) : IRequestHandler<C
             UpdatedBy = request.Actor,
         };
 
-        // The version row needs the insight's id, so the two saves share a transaction.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await embeddings.EmbedAsync(insight, cancellationToken);
+        await InsightHistory.AssignIdsAsync(db, [insight], cancellationToken);
         db.Insights.Add(insight);
-        await db.SaveChangesAsync(cancellationToken);
         await InsightHistory.RecordAsync(db, insight, tree, request.Actor, "create", InsightEdits.ReasonOr(request.Reason, "created"), cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return InsightDto.From(insight, tree);
     }
 }

@@ -9,6 +9,9 @@ public sealed class InsightVersion
 
     public long InsightId { get; set; }
 
+    /// <summary>The insight this is a version of; set it when adding a version of a new insight, and one save stores both.</summary>
+    public Insight? Insight { get; set; }
+
     public int Version { get; set; }
 
     /// <summary>The whole insight as it was at this version (fields, taxonomy paths, status).</summary>

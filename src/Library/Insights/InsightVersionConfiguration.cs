@@ -9,7 +9,7 @@ internal sealed class InsightVersionConfiguration : IEntityTypeConfiguration<Ins
     {
         builder.ToTable("insight_versions");
         builder.HasIndex(v => new { v.InsightId, v.Version }).IsUnique();
-        builder.HasOne<Insight>().WithMany().HasForeignKey(v => v.InsightId).OnDelete(DeleteBehavior.Restrict);
+        builder.HasOne(v => v.Insight).WithMany().HasForeignKey(v => v.InsightId).OnDelete(DeleteBehavior.Restrict);
         builder.Property(v => v.Actor).HasMaxLength(200);
     }
 }

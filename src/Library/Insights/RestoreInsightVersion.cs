@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using OptLib.Library.Retrieval;
 using OptLib.Library.Storage;
 using OptLib.Library.Taxonomy;
 using OptLib.Library.Validation;
@@ -16,7 +17,7 @@ public sealed record RestoreInsightVersion(long Id, int Version, int? ExpectedVe
     public IEnumerable<(string Field, string Error)> Validate() => InsightRules.ValidateReason(Reason);
 }
 
-public sealed class RestoreInsightVersionHandler(OptLibDbContext db) : IRequestHandler<RestoreInsightVersion, InsightDto?>
+public sealed class RestoreInsightVersionHandler(OptLibDbContext db, IEmbeddingProvider embeddings) : IRequestHandler<RestoreInsightVersion, InsightDto?>
 {
     /// <returns>null when the insight or the version does not exist.</returns>
     public async ValueTask<InsightDto?> Handle(RestoreInsightVersion request, CancellationToken cancellationToken)
@@ -35,11 +36,13 @@ public sealed class RestoreInsightVersionHandler(OptLibDbContext db) : IRequestH
         InsightEdits.CheckVersion(insight, request.ExpectedVersion);
         var snapshot = old.Snapshot.Deserialize<InsightSnapshot>(InsightHistory.SnapshotJson)!;
         var tree = await TaxonomyTree.LoadAsync(db, cancellationToken);
+        var textBefore = InsightEmbedding.TextOf(insight);
         insight.Condition = snapshot.Condition;
         insight.Explanation = snapshot.Explanation;
         insight.Example = snapshot.Example;
         insight.Taxonomy.Clear();
         insight.Taxonomy.AddRange(snapshot.Taxonomy.Select(p => tree.Find(p.NodeId)).OfType<TaxonomyNode>());
+        await embeddings.RefreshAsync(insight, textBefore, cancellationToken);
         return await InsightEdits.CommitAsync(db, insight, tree, request.Actor, "restore",
             InsightEdits.ReasonOr(request.Reason, $"restored version {request.Version}"), cancellationToken);
     }

@@ -1,4 +1,5 @@
 using Mediator;
+using OptLib.Library.Retrieval;
 using OptLib.Library.Storage;
 using OptLib.Library.Taxonomy;
 using OptLib.Library.Validation;
@@ -20,7 +21,7 @@ public sealed record ReviseInsight(
         InsightRules.Validate(Condition, Explanation, Example, TaxonomyNodeIds).Concat(InsightRules.ValidateReason(Reason));
 }
 
-public sealed class ReviseInsightHandler(OptLibDbContext db) : IRequestHandler<ReviseInsight, InsightDto?>
+public sealed class ReviseInsightHandler(OptLibDbContext db, IEmbeddingProvider embeddings) : IRequestHandler<ReviseInsight, InsightDto?>
 {
     public async ValueTask<InsightDto?> Handle(ReviseInsight request, CancellationToken cancellationToken)
     {
@@ -32,11 +33,13 @@ public sealed class ReviseInsightHandler(OptLibDbContext db) : IRequestHandler<R
         InsightEdits.CheckVersion(insight, request.ExpectedVersion);
         var tree = await TaxonomyTree.LoadAsync(db, cancellationToken);
         var labels = InsightRules.ResolveLeaves(tree, request.TaxonomyNodeIds);
+        var textBefore = InsightEmbedding.TextOf(insight);
         insight.Condition = request.Condition;
         insight.Explanation = request.Explanation;
         insight.Example = request.Example;
         insight.Taxonomy.Clear();
         insight.Taxonomy.AddRange(labels);
+        await embeddings.RefreshAsync(insight, textBefore, cancellationToken);
         return await InsightEdits.CommitAsync(db, insight, tree, request.Actor, "revise", InsightEdits.ReasonOr(request.Reason, "revised"), cancellationToken);
     }
 }

@@ -3,9 +3,11 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using OptLib.Library.Audit;
 using OptLib.Library.Insights;
+using OptLib.Library.Retrieval;
 using OptLib.Library.Storage;
 using OptLib.Library.Taxonomy;
 using OptLib.Library.Validation;
+using Pgvector;
 
 namespace OptLib.Library.Interchange;
 
@@ -34,10 +36,11 @@ public sealed record ImportReport(int Created, int Updated, int Skipped, int Lab
 /// <summary>What happened to one entry: created, updated or skipped, and why.</summary>
 public sealed record ImportItem(long InsightId, string? Source, long? Id, string Outcome, string Reason);
 
-public sealed class ImportLibraryHandler(OptLibDbContext db) : IRequestHandler<ImportLibrary, ImportReport>
+public sealed class ImportLibraryHandler(OptLibDbContext db, IEmbeddingProvider embeddings) : IRequestHandler<ImportLibrary, ImportReport>
 {
     public async ValueTask<ImportReport> Handle(ImportLibrary request, CancellationToken cancellationToken)
     {
+        var vectors = await VectorsAsync(request.Document.Library!, cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         // Insights are matched by (source, insight_id), which no unique index guards: two imports of one file at the
         // same moment would both add them. Imports therefore take turns; the second finds the first one's rows.
@@ -136,6 +139,7 @@ public sealed class ImportLibraryHandler(OptLibDbContext db) : IRequestHandler<I
             items.Add(new(entry.InsightId, entry.Source, current.Id, "updated", $"Changed: {string.Join(", ", differences)}."));
         }
 
+        await embeddings.EmbedAsync(changed.Select(c => c.Insight), vectors, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         tree.Refresh();
         foreach (var (insight, index, reason) in changed)
@@ -151,6 +155,32 @@ public sealed class ImportLibraryHandler(OptLibDbContext db) : IRequestHandler<I
             new { report.Created, report.Updated, report.Skipped, report.LabelsCreated, report.LabelsUpdated }, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return report;
+    }
+
+    /// <summary>
+    /// A vector for every text of the file, made before the import's transaction opens: the library's own for a text it
+    /// already holds embedded with this model, a new one otherwise.
+    /// </summary>
+    private async Task<Dictionary<string, Vector>> VectorsAsync(IEnumerable<AlphaOptInsight> entries, CancellationToken ct)
+    {
+        var texts = entries.Where(e => Problems(e) is null).Select(e => InsightEmbedding.TextOf(Desired(e, string.Empty, string.Empty))).ToHashSet(StringComparer.Ordinal);
+        var vectors = new Dictionary<string, Vector>(StringComparer.Ordinal);
+        await foreach (var held in db.Insights.AsNoTracking().Where(i => i.EmbeddingModel == embeddings.ModelId && i.Embedding != null)
+                           .Select(i => new { i.Condition, i.Explanation, i.Embedding }).AsAsyncEnumerable().WithCancellation(ct))
+        {
+            var text = held.Condition + "\n" + held.Explanation;
+            if (texts.Contains(text))
+            {
+                vectors.TryAdd(text, held.Embedding!);
+            }
+        }
+
+        foreach (var text in texts.Where(t => !vectors.ContainsKey(t)))
+        {
+            vectors[text] = new Vector(await embeddings.EmbedAsync(text, ct));
+        }
+
+        return vectors;
     }
 
     private static (int Created, int Updated) ImportTaxonomy(TaxonomyTree tree, Dictionary<string, Dictionary<string, Dictionary<string, AlphaOptLabel>>>? taxonomy, List<string> notes)

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using OptLib.Library.Insights;
+using OptLib.Library.Retrieval;
 using OptLib.Library.Storage;
 using OptLib.Library.Taxonomy;
 
@@ -23,7 +24,7 @@ public static class Candidates
     public const string LearnedSource = "learning";
 
     public static async Task<List<Insight>> CreateAsync(
-        OptLibDbContext db, IReadOnlyList<InsightDraft> drafts, IReadOnlyList<long> problemIds, IReadOnlyList<long> attemptIds,
+        OptLibDbContext db, IEmbeddingProvider embeddings, IReadOnlyList<InsightDraft> drafts, IReadOnlyList<long> problemIds, IReadOnlyList<long> attemptIds,
         string actor, string reason, CancellationToken ct)
     {
         var tree = await TaxonomyTree.LoadAsync(db, ct);
@@ -45,16 +46,18 @@ public static class Candidates
             UpdatedBy = actor,
         }).ToList();
 
-        // The version rows need the ids, so the saves share a transaction.
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        db.Insights.AddRange(created);
-        await db.SaveChangesAsync(ct);
         foreach (var insight in created)
         {
+            await embeddings.EmbedAsync(insight, ct);
+        }
+
+        await InsightHistory.AssignIdsAsync(db, created, ct);
+        foreach (var insight in created)
+        {
+            db.Insights.Add(insight);
             await InsightHistory.RecordAsync(db, insight, tree, actor, "create", reason, ct);
         }
 
-        await transaction.CommitAsync(ct);
         return created;
     }
 
@@ -71,11 +74,14 @@ public static class Candidates
     }
 
     /// <summary>Changes an insight and records the change as a new version with the reason.</summary>
-    public static async Task<InsightDto> ReviseAsync(OptLibDbContext db, long id, Action<Insight, TaxonomyTree> change, string actor, string action, string reason, CancellationToken ct)
+    public static async Task<InsightDto> ReviseAsync(OptLibDbContext db, IEmbeddingProvider embeddings, long id, Action<Insight, TaxonomyTree> change,
+        string actor, string action, string reason, CancellationToken ct)
     {
         var insight = await InsightEdits.LoadAsync(db, id, ct) ?? throw new InvalidOperationException($"Insight {id} does not exist.");
         var tree = await TaxonomyTree.LoadAsync(db, ct);
+        var textBefore = InsightEmbedding.TextOf(insight);
         change(insight, tree);
+        await embeddings.RefreshAsync(insight, textBefore, ct);
         return await InsightEdits.CommitAsync(db, insight, tree, actor, action, reason, ct);
     }
 

@@ -3,6 +3,7 @@ using OptLib.Library.Insights;
 using OptLib.Library.Models;
 using OptLib.Library.Problems;
 using OptLib.Library.Prompts;
+using OptLib.Library.Retrieval;
 using OptLib.Library.Storage;
 using OptLib.Library.Taxonomy;
 
@@ -14,7 +15,7 @@ namespace OptLib.Library.Learning;
 /// it acts: under Code Implementation for the program, under the modelling stages for the formulation. The insights
 /// are stored as candidates.
 /// </summary>
-public sealed class InsightExtraction(OptLibDbContext db, IChatModel model, PromptLibrary prompts, IOptions<LearningOptions> options)
+public sealed class InsightExtraction(OptLibDbContext db, IEmbeddingProvider embeddings, IChatModel model, PromptLibrary prompts, IOptions<LearningOptions> options)
 {
     private sealed record Reply(List<Drafted>? Insights);
 
@@ -57,7 +58,7 @@ public sealed class InsightExtraction(OptLibDbContext db, IChatModel model, Prom
         tree.Refresh();
         var drafts = placed.Select(p => new InsightDraft(p.d.Condition!.Trim(), p.d.Explanation!.Trim(), p.d.Example?.Trim() ?? string.Empty,
             p.Nodes.Select(n => n.Id).ToList())).ToList();
-        return await Candidates.CreateAsync(db, drafts, [problem.Id], [attemptId], actor,
+        return await Candidates.CreateAsync(db, embeddings, drafts, [problem.Id], [attemptId], actor,
             $"extracted from attempt {attemptId} of problem {problem.Id} ({hit.Kind} failure)", ct);
     }
 

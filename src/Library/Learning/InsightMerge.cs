@@ -6,6 +6,7 @@ using OptLib.Library.Insights;
 using OptLib.Library.Models;
 using OptLib.Library.Problems;
 using OptLib.Library.Prompts;
+using OptLib.Library.Retrieval;
 using OptLib.Library.Storage;
 using OptLib.Library.Validation;
 using Pgvector.EntityFrameworkCore;
@@ -25,7 +26,7 @@ namespace OptLib.Library.Learning;
 /// remembered per text and problem), and a commit that finds the survivor changed by another learner fails with a
 /// conflict, so the caller plans again against the winner.
 /// </summary>
-public sealed class InsightMerge(OptLibDbContext db, IChatModel model, PromptLibrary prompts, SolveVerification verification, IOptions<LearningOptions> options)
+public sealed class InsightMerge(OptLibDbContext db, IEmbeddingProvider embeddings, IChatModel model, PromptLibrary prompts, SolveVerification verification, IOptions<LearningOptions> options)
 {
     /// <summary>Plans tried against a neighbour that other learners keep changing.</summary>
     public const int MaxRaces = 4;
@@ -87,7 +88,7 @@ public sealed class InsightMerge(OptLibDbContext db, IChatModel model, PromptLib
 
         var survivor = neighbours.Single(n => n.Insight.Id == survivorId).Insight;
         var links = survivor.Taxonomy.Concat(candidate.Taxonomy).Select(t => t.Id).Distinct().Take(InsightRules.MaxTaxonomyLinks).ToList();
-        var draft = (await Candidates.CreateAsync(db,
+        var draft = (await Candidates.CreateAsync(db, embeddings,
             [new InsightDraft(decision.Value.Condition!.Trim(), decision.Value.Explanation!.Trim(), decision.Value.Example?.Trim() ?? string.Empty, links)],
             [.. survivor.SourceProblemIds.Concat(candidate.SourceProblemIds)], [.. survivor.SourceAttemptIds.Concat(candidate.SourceAttemptIds)],
             actor, $"proposed merge of insight {survivor.Id} and insight {candidate.Id}: {decision.Value.Reason}", ct)).Single();
@@ -125,7 +126,7 @@ public sealed class InsightMerge(OptLibDbContext db, IChatModel model, PromptLib
                 if (!consolidating)
                 {
                     var settings = options.Value;
-                    await Candidates.ReviseAsync(db, plan.CandidateId, (insight, _) =>
+                    await Candidates.ReviseAsync(db, embeddings, plan.CandidateId, (insight, _) =>
                     {
                         insight.Origin = new InsightOrigin { Source = Candidates.LearnedSource };
                         insight.Status = settings.RequireApproval ? InsightStatus.Proposed : InsightStatus.Active;
@@ -160,7 +161,7 @@ public sealed class InsightMerge(OptLibDbContext db, IChatModel model, PromptLib
         InsightDto revised;
         try
         {
-            revised = await Candidates.ReviseAsync(db, survivorId, (insight, tree) =>
+            revised = await Candidates.ReviseAsync(db, embeddings, survivorId, (insight, tree) =>
             {
                 Expect(insight, plan.SurvivorVersion);
                 insight.Condition = draft.Condition;
@@ -190,7 +191,7 @@ public sealed class InsightMerge(OptLibDbContext db, IChatModel model, PromptLib
     /// </summary>
     private async Task FoldAsync(Insight duplicate, long survivorId, int survivorVersion, string actor, string why, CancellationToken ct)
     {
-        var revised = await Candidates.ReviseAsync(db, survivorId, (insight, tree) =>
+        var revised = await Candidates.ReviseAsync(db, embeddings, survivorId, (insight, tree) =>
         {
             Expect(insight, survivorVersion);
             foreach (var node in duplicate.Taxonomy.Where(t => insight.Taxonomy.All(x => x.Id != t.Id)).Take(InsightRules.MaxTaxonomyLinks - insight.Taxonomy.Count).ToList())

@@ -34,8 +34,7 @@ public sealed class ReembedInsightsHandler(OptLibDbContext db, IEmbeddingProvide
 
             foreach (var insight in batch)
             {
-                insight.Embedding = new Vector(await embeddings.EmbedAsync(InsightEmbeddingInterceptor.TextOf(insight), cancellationToken));
-                insight.EmbeddingModel = embeddings.ModelId;
+                await embeddings.EmbedAsync(insight, cancellationToken);
             }
 
             await db.SaveChangesAsync(cancellationToken);

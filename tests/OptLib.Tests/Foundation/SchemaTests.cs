@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using OptLib.Library.Insights;
+using OptLib.Library.Retrieval;
 using OptLib.Tests.Infrastructure;
 using Pgvector;
 
@@ -75,8 +76,16 @@ public sealed class SchemaTests(OptLibApp app) : IClassFixture<OptLibApp>
     {
         await app.WithDbAsync(async db =>
         {
-            db.Insights.Add(NewInsight("When vehicles must visit every customer exactly once, forbid subtours.", "Use MTZ or lazy cuts."));
-            db.Insights.Add(NewInsight("When a budget caps total spending, add one knapsack row.", "Sum of costs stays under the budget."));
+            foreach (var insight in new[]
+                     {
+                         NewInsight("When vehicles must visit every customer exactly once, forbid subtours.", "Use MTZ or lazy cuts."),
+                         NewInsight("When a budget caps total spending, add one knapsack row.", "Sum of costs stays under the budget."),
+                     })
+            {
+                await app.Embeddings.EmbedAsync(insight, CancellationToken.None);
+                db.Insights.Add(insight);
+            }
+
             return await db.SaveChangesAsync();
         });
 
@@ -87,6 +96,34 @@ public sealed class SchemaTests(OptLibApp app) : IClassFixture<OptLibApp>
 
         var hit = Assert.Single(found);
         Assert.Contains("subtours", hit, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnInsightWhoseTextWasNotEmbeddedIsNotSaved()
+    {
+        // Writers embed before they save, outside any transaction; the save itself does no I/O and refuses a forgotten vector.
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => app.WithDbAsync(async db =>
+        {
+            db.Insights.Add(NewInsight("When a forgotten vector is saved", "the guard refuses it"));
+            return await db.SaveChangesAsync();
+        }));
+        Assert.Contains("not embedded", error.Message, StringComparison.Ordinal);
+
+        var id = await app.WithDbAsync(async db =>
+        {
+            var insight = NewInsight("When a condition is edited", "its vector is made again");
+            await app.Embeddings.EmbedAsync(insight, CancellationToken.None);
+            db.Insights.Add(insight);
+            await db.SaveChangesAsync();
+            return insight.Id;
+        });
+        var edit = await Assert.ThrowsAsync<InvalidOperationException>(() => app.WithDbAsync(async db =>
+        {
+            var insight = await db.Insights.SingleAsync(i => i.Id == id);
+            insight.Condition = "When a condition is edited and not embedded";
+            return await db.SaveChangesAsync();
+        }));
+        Assert.Contains(id.ToString(System.Globalization.CultureInfo.InvariantCulture), edit.Message, StringComparison.Ordinal);
     }
 
     private static Insight NewInsight(string condition, string explanation) => new()

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using OptLib.Library.Access;
 using OptLib.Library.Storage;
+using OptLib.Library.Retrieval;
 using OptLib.Platform.Database;
 
 namespace OptLib.Tests.Infrastructure;
@@ -45,6 +46,9 @@ public class OptLibApp : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     public OptLibDatabase Database => Services.GetRequiredService<OptLibDatabase>();
+
+    /// <summary>The configured embedding provider: a test that adds insights to the database itself embeds them first, as the library's writers do.</summary>
+    public IEmbeddingProvider Embeddings => Services.GetRequiredService<IEmbeddingProvider>();
 
     public HttpClient ClientWithKey(string? key)
     {

@@ -10,6 +10,7 @@ using OptLib.Library.Insights;
 using OptLib.Library.Jobs;
 using OptLib.Library.Models;
 using OptLib.Library.Problems;
+using OptLib.Library.Retrieval;
 using OptLib.Tests.Infrastructure;
 using OptLib.Tests.Models;
 using OptLib.Tests.Problems;
@@ -105,7 +106,7 @@ public sealed class EvaluationJobTests(EvaluationApp app) : IClassFixture<Evalua
     private Task AddInsightAsync(string level2, string condition) => app.WithDbAsync(async db =>
     {
         var node = await db.TaxonomyNodes.FirstAsync(n => n.Depth == 2 && n.Name == level2);
-        db.Insights.Add(new Insight
+        var insight = new Insight
         {
             Condition = condition,
             Explanation = condition,
@@ -116,7 +117,9 @@ public sealed class EvaluationJobTests(EvaluationApp app) : IClassFixture<Evalua
             UpdatedBy = "test",
             CreatedAt = DateTimeOffset.UtcNow,
             UpdatedAt = DateTimeOffset.UtcNow,
-        });
+        };
+        await app.Embeddings.EmbedAsync(insight, CancellationToken.None);
+        db.Insights.Add(insight);
         return await db.SaveChangesAsync();
     });
 }

@@ -229,7 +229,7 @@ public sealed partial class ModelRetrievalTests(ModelRetrievalApp app, ITestOutp
             {
                 var length = i % 10 == 0 ? 300 : random.Next(30, 81);
                 var condition = "Applies when " + string.Join(' ', Enumerable.Range(0, length).Select(_ => words[random.Next(words.Length)]));
-                db.Insights.Add(new Insight
+                var insight = new Insight
                 {
                     Status = InsightStatus.Active,
                     Version = 1,
@@ -240,7 +240,9 @@ public sealed partial class ModelRetrievalTests(ModelRetrievalApp app, ITestOutp
                     UpdatedBy = "synthetic",
                     CreatedAt = DateTimeOffset.UtcNow,
                     UpdatedAt = DateTimeOffset.UtcNow,
-                });
+                };
+                await app.Embeddings.EmbedAsync(insight, CancellationToken.None);
+                db.Insights.Add(insight);
             }
 
             await db.SaveChangesAsync();

@@ -14,6 +14,7 @@ using OptLib.Library.Insights;
 using OptLib.Library.Models;
 using OptLib.Library.Problems;
 using OptLib.Library.Solving;
+using OptLib.Library.Retrieval;
 using OptLib.Tests.Infrastructure;
 using OptLib.Tests.Models;
 
@@ -441,6 +442,7 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
             CreatedAt = DateTimeOffset.UtcNow,
             UpdatedAt = DateTimeOffset.UtcNow,
         };
+        await app.Embeddings.EmbedAsync(insight, CancellationToken.None);
         db.Insights.Add(insight);
         await db.SaveChangesAsync();
         return insight.Id;
