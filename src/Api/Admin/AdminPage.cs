@@ -3,9 +3,8 @@ using System.Security.Claims;
 using Mediator;
 using Microsoft.AspNetCore.Components;
 using OptLib.Api.Access;
+using OptLib.Api.Errors;
 using OptLib.Library.Access;
-using OptLib.Library.Models;
-using OptLib.Library.Validation;
 
 namespace OptLib.Api.Admin;
 
@@ -50,6 +49,11 @@ public abstract class AdminPage : ComponentBase
         Http.Response.StatusCode = StatusCodes.Status404NotFound;
     }
 
+    /// <summary>
+    /// Runs a form's action. A refusal is mapped by the same code as the REST API's errors
+    /// (<see cref="ProblemExceptionHandler.Describe"/>), so a page answers the status and the reason a client of the
+    /// API would get, beside the form; our own faults still reach the error page.
+    /// </summary>
     protected async Task<bool> TryAsync(Func<Task> action)
     {
         try
@@ -57,17 +61,17 @@ public abstract class AdminPage : ComponentBase
             await action();
             return true;
         }
-        catch (ValidationFailedException e)
+        catch (Exception e) when (ProblemExceptionHandler.Describe(e) is { } problem)
         {
-            Refuse(StatusCodes.Status400BadRequest, "Please correct the fields marked below.", e.Errors);
-        }
-        catch (ConflictException e)
-        {
-            Refuse(StatusCodes.Status409Conflict, $"{e.Title} {e.Message}");
-        }
-        catch (ModelNotConfiguredException e)
-        {
-            Refuse(StatusCodes.Status503ServiceUnavailable, e.Message);
+            var status = problem.Status ?? StatusCodes.Status400BadRequest;
+            if (problem is HttpValidationProblemDetails validation)
+            {
+                Refuse(status, "Please correct the fields marked below.", validation.Errors.ToDictionary(f => f.Key, f => f.Value));
+            }
+            else
+            {
+                Refuse(status, string.Join(' ', new[] { problem.Title, problem.Detail }.Where(t => !string.IsNullOrWhiteSpace(t))));
+            }
         }
 
         return false;
