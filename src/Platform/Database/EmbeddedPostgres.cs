@@ -201,6 +201,12 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
+        if (_options is { InMemory: true, TemplateDirectory: { } templates })
+        {
+            start.ArgumentList.Add("--template-dir");
+            start.ArgumentList.Add(templates);
+        }
+
         var clock = Stopwatch.StartNew();
         var ready = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var errors = new List<string>();

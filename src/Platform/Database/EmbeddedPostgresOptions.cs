@@ -15,6 +15,9 @@ public sealed class EmbeddedPostgresOptions
     /// <summary>The Node.js executable; found on PATH when empty.</summary>
     public string? NodeExecutable { get; init; }
 
+    /// <summary>For an in-memory database: a folder holding a snapshot of an initialised one, to start from (written when missing).</summary>
+    public string? TemplateDirectory { get; init; }
+
     public int MaxConnections { get; init; } = 32;
 
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(90);

@@ -47,6 +47,7 @@ public sealed class OptLibDatabase(IConfiguration configuration, IOptions<OptLib
                 {
                     DataDirectory = settings.DataDirectoryFullPath,
                     InMemory = settings.Embedded.InMemory,
+                    TemplateDirectory = string.IsNullOrWhiteSpace(settings.Embedded.TemplateDirectory) ? null : Path.GetFullPath(settings.Embedded.TemplateDirectory),
                     LauncherDirectory = settings.Embedded.LauncherDirectory,
                     NodeExecutable = settings.Embedded.NodeExecutable,
                     MaxConnections = settings.Embedded.MaxConnections,

@@ -23,6 +23,12 @@ public sealed class OptLibOptions
         /// <summary>Keep the embedded database in memory (tests, demos): nothing survives a restart.</summary>
         public bool InMemory { get; set; }
 
+        /// <summary>
+        /// With InMemory: a folder where the first start keeps a snapshot of a freshly initialised database, so that later
+        /// in-memory starts skip initdb (seconds each; the test suite starts dozens). Empty: every start initialises.
+        /// </summary>
+        public string? TemplateDirectory { get; set; }
+
         public string? NodeExecutable { get; set; }
 
         public string? LauncherDirectory { get; set; }

@@ -1,7 +1,10 @@
 // OptLib's embedded PostgreSQL: PGlite (PostgreSQL compiled to WASM) with pgvector, served over the wire protocol.
 // Started and supervised by OptLib.Library's EmbeddedPostgres; it is not meant to be run by hand.
 //
-//   node server.mjs --data <dir|memory://> --port <n> [--max-connections <n>]
+//   node server.mjs --data <dir|memory://> --port <n> [--max-connections <n>] [--template-dir <dir>]
+//
+// With memory:// and --template-dir, a fresh database is started from a snapshot of an initialised one, kept in that
+// folder per PGlite version and written by the first start that finds none: initdb is most of a fresh start.
 //
 // It prints one line "OPTLIB_PGLITE_READY <port>" once it accepts connections, and shuts down cleanly (flushing the
 // data directory) when its standard input closes, which is also how it follows its parent's death, or 45 s after
@@ -9,6 +12,8 @@
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 
 function option(name, fallback) {
   const at = process.argv.indexOf(`--${name}`);
@@ -18,6 +23,7 @@ function option(name, fallback) {
 const dataDir = option('data', 'memory://');
 const port = Number(option('port', '0'));
 const maxConnections = Number(option('max-connections', '10'));
+const templateDir = option('template-dir', null);
 
 let db;
 let server;
@@ -104,8 +110,33 @@ function serializeExchanges(queue) {
   };
 }
 
+// A fresh in-memory database, from the snapshot when there is one; the first start without one writes it (to a file
+// of its own first, then renamed, so a start running at the same moment never reads half a snapshot).
+async function open() {
+  if (dataDir !== 'memory://' || !templateDir) return PGlite.create({ dataDir, extensions: { vector } });
+  const { version } = JSON.parse(await readFile(new URL('./node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8'));
+  const template = path.join(templateDir, `pglite-${version}.tar`);
+  try {
+    const snapshot = new Blob([await readFile(template)]);
+    return await PGlite.create({ loadDataDir: snapshot, extensions: { vector } });
+  } catch (error) {
+    if (error?.code !== 'ENOENT') console.error(`OPTLIB_PGLITE_WARNING the snapshot ${template} could not be used (${error?.message ?? error}); starting fresh`);
+  }
+  const fresh = await PGlite.create({ dataDir, extensions: { vector } });
+  try {
+    const dump = await fresh.dumpDataDir('none');
+    await mkdir(templateDir, { recursive: true });
+    const partial = `${template}.${process.pid}.partial`;
+    await writeFile(partial, Buffer.from(await dump.arrayBuffer()));
+    await rename(partial, template);
+  } catch (error) {
+    console.error(`OPTLIB_PGLITE_WARNING could not write the snapshot ${template} (${error?.message ?? error})`);
+  }
+  return fresh;
+}
+
 try {
-  db = await PGlite.create({ dataDir, extensions: { vector } });
+  db = await open();
   server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections });
   serializeExchanges(server.queryQueue);
   await server.start();
