@@ -771,10 +771,9 @@ namespace OptLib.Migrations.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("flags");
 
-                    b.Property<string>("SolveJobId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("solve_job_id");
+                    b.Property<long?>("JobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_id");
 
                     b.Property<string>("Split")
                         .HasMaxLength(50)
@@ -810,6 +809,9 @@ namespace OptLib.Migrations.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_problems");
+
+                    b.HasIndex("JobId")
+                        .HasDatabaseName("ix_problems_job_id");
 
                     b.HasIndex("Status")
                         .HasDatabaseName("ix_problems_status");
@@ -1044,12 +1046,14 @@ namespace OptLib.Migrations.Migrations
 
             modelBuilder.Entity("OptLib.Library.Insights.InsightVersion", b =>
                 {
-                    b.HasOne("OptLib.Library.Insights.Insight", null)
+                    b.HasOne("OptLib.Library.Insights.Insight", "Insight")
                         .WithMany()
                         .HasForeignKey("InsightId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_insight_versions_insights_insight_id");
+
+                    b.Navigation("Insight");
                 });
 
             modelBuilder.Entity("OptLib.Library.Jobs.Job", b =>
@@ -1126,6 +1130,17 @@ namespace OptLib.Migrations.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_job_items_jobs_job_id");
+                });
+
+            modelBuilder.Entity("OptLib.Library.Problems.Problem", b =>
+                {
+                    b.HasOne("OptLib.Library.Jobs.Job", "Job")
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_problems_jobs_job_id");
+
+                    b.Navigation("Job");
                 });
 
             modelBuilder.Entity("OptLib.Library.Taxonomy.TaxonomyNode", b =>

@@ -8,16 +8,24 @@ using OptLib.Library.Validation;
 namespace OptLib.Library.Jobs;
 
 /// <summary>
-/// Cancels a queued or running job: items not started are cancelled and their Hangfire jobs deleted; running items
-/// see their token cancelled within <c>Worker:CancelCheckSeconds</c>; the job ends Cancelled once none runs.
-/// Null when there is no such job; a 409 when it has finished already.
+/// Cancels a queued or running job, whatever its kind (a problem's solve too): its kind is told first, then items not
+/// started are cancelled and their Hangfire jobs deleted; running items see their token cancelled within
+/// <c>Worker:CancelCheckSeconds</c>; the job ends Cancelled once none runs. Null when there is no such job; a 409 when
+/// it has finished already.
 /// </summary>
 public sealed record CancelJob(long Id, string Actor) : IRequest<JobDto?>;
 
-public sealed class CancelJobHandler(OptLibDbContext db, JobStore store, IBackgroundJobClient hangfire, ISender sender) : IRequestHandler<CancelJob, JobDto?>
+public sealed class CancelJobHandler(OptLibDbContext db, JobStore store, IEnumerable<IJobKind> kinds, IServiceProvider services,
+    IBackgroundJobClient hangfire, ISender sender) : IRequestHandler<CancelJob, JobDto?>
 {
     public async ValueTask<JobDto?> Handle(CancelJob request, CancellationToken cancellationToken)
     {
+        if (await store.HeadAsync(request.Id, cancellationToken) is { State: JobState.Queued or JobState.Running or JobState.Cancelling } head
+            && kinds.Find(head.Kind) is { } kind)
+        {
+            await kind.CancelRequestedAsync(new JobContext(head.Id, head.Kind, head.Parameters, services, store), cancellationToken);
+        }
+
         var unstarted = await store.CancelAsync(request.Id, cancellationToken);
         if (unstarted is null)
         {

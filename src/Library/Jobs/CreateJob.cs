@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using Hangfire;
 using Mediator;
 using OptLib.Library.Audit;
 using OptLib.Library.Storage;
@@ -28,13 +27,19 @@ public sealed record CreateJob(string? Kind, JsonElement? Parameters, string Act
     }
 }
 
-public sealed class CreateJobHandler(OptLibDbContext db, IEnumerable<IJobKind> kinds, JobStore store, IBackgroundJobClient hangfire)
+public sealed class CreateJobHandler(OptLibDbContext db, IEnumerable<IJobKind> kinds, JobLauncher launcher)
     : IRequestHandler<CreateJob, JobDto>
 {
     public async ValueTask<JobDto> Handle(CreateJob request, CancellationToken cancellationToken)
     {
+        var offered = kinds.Where(k => k.CreatedByClients).ToList();
         var kind = kinds.Find(request.Kind) ?? throw ValidationFailedException.For("kind",
-            $"There is no job kind '{request.Kind}'. Known kinds: {string.Join(", ", kinds.Select(k => k.Name).Order(StringComparer.Ordinal))}.");
+            $"There is no job kind '{request.Kind}'. Known kinds: {string.Join(", ", offered.Select(k => k.Name).Order(StringComparer.Ordinal))}.");
+        if (!kind.CreatedByClients)
+        {
+            throw ValidationFailedException.For("kind", $"A '{kind.Name}' job is not started here: {kind.Summary}");
+        }
+
         var parameters = request.Parameters is { ValueKind: JsonValueKind.Object } given ? given : JsonDocument.Parse("{}").RootElement;
         var errors = kind.Validate(parameters)
             .GroupBy(e => e.Field, StringComparer.Ordinal)
@@ -44,20 +49,9 @@ public sealed class CreateJobHandler(OptLibDbContext db, IEnumerable<IJobKind> k
             throw new ValidationFailedException(errors);
         }
 
-        var job = new Job
-        {
-            Kind = kind.Name,
-            Parameters = JsonDocument.Parse(parameters.GetRawText()),
-            State = JobState.Queued,
-            CurrentStep = "queued",
-            CreatedBy = request.Actor,
-            CreatedAt = DateTimeOffset.UtcNow,
-        };
-        db.Jobs.Add(job);
+        var job = launcher.Add(kind, parameters, request.Actor);
         await db.SaveChangesAsync(cancellationToken);
-        var planning = hangfire.Enqueue<JobRunner>(r => r.Plan(job.Id, 0, CancellationToken.None));
-        await store.AddJobHangfireIdAsync(job.Id, planning, CancellationToken.None);
-        job.HangfireJobIds.Add(planning);
+        await launcher.QueueAsync(kind, job);
         await AuditLog.WriteAsync(db, request.Actor, "create", "job", job.Id.ToString(CultureInfo.InvariantCulture),
             new { kind = job.Kind, parameters }, cancellationToken);
         return JobDto.From(job);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using OptLib.Platform.Jobs;
 
 namespace OptLib.Library.Jobs;
 
@@ -17,6 +18,15 @@ public interface IJobKind
     /// <summary>One line for the list of kinds shown when a client names an unknown one.</summary>
     string Summary { get; }
 
+    /// <summary>The Hangfire queue its planning, items and finish go to; solves have a queue of their own.</summary>
+    string Queue => BackgroundJobs.DefaultQueue;
+
+    /// <summary>
+    /// Whether clients may start one with <c>POST /api/jobs</c>; a kind that another request creates (a solve, made by
+    /// <c>POST /api/problems</c>) says no.
+    /// </summary>
+    bool CreatedByClients => true;
+
     /// <summary>What is wrong with the parameters, as (field, error) pairs; fields are named "parameters.x".</summary>
     IEnumerable<(string Field, string Error)> Validate(JsonElement parameters);
 
@@ -32,6 +42,12 @@ public interface IJobKind
 
     /// <summary>After the last phase: the metrics and the Markdown report, from the items' results.</summary>
     Task<JobOutcome> FinishAsync(JobContext job, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Told when a cancel of the job is asked for, before its items are stopped, so that what the kind keeps of its
+    /// own (a solve's problem status) says so too. Called again if the cancel is asked again.
+    /// </summary>
+    Task CancelRequestedAsync(JobContext job, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 public sealed record JobPhase(string Name, IReadOnlyList<string> Keys);
@@ -94,7 +110,7 @@ public static class JobKinds
 {
     /// <summary>Makes a kind available to <c>POST /api/jobs</c>, schedules and the command line.</summary>
     public static IServiceCollection AddJobKind<TKind>(this IServiceCollection services) where TKind : class, IJobKind =>
-        services.AddScoped<IJobKind, TKind>();
+        services.AddScoped<TKind>().AddScoped<IJobKind>(sp => sp.GetRequiredService<TKind>());
 
     public static IJobKind? Find(this IEnumerable<IJobKind> kinds, string? name) =>
         kinds.FirstOrDefault(k => string.Equals(k.Name, name?.Trim(), StringComparison.OrdinalIgnoreCase));

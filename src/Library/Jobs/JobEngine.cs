@@ -10,6 +10,7 @@ internal static class JobEngine
     {
         builder.Services.AddSingleton<JobStore>();
         builder.Services.AddScoped<JobRunner>();
+        builder.Services.AddScoped<JobLauncher>();
         builder.Services.AddJobKind<SelfTestKind>();
         builder.Services.AddJobKind<ReembedKind>();
         builder.Services.AddJobKind<Evaluation.EvaluationKind>();

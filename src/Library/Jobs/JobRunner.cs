@@ -22,7 +22,6 @@ public sealed class JobRunner(
     IOptions<JobEngineOptions> options,
     ILogger<JobRunner> logger)
 {
-    [Queue(BackgroundJobs.DefaultQueue)]
     [AutomaticRetry(Attempts = 3)] // only for the database failing under us; a kind's own errors fail the job
     public async Task Plan(long jobId, int index, CancellationToken cancellationToken)
     {
@@ -46,7 +45,7 @@ public sealed class JobRunner(
                 var phase = await kind.PlanAsync(context, index, cancellationToken);
                 if (phase is null)
                 {
-                    await EnqueueAsync(jobId, r => r.Finish(jobId, CancellationToken.None));
+                    await EnqueueAsync(jobId, kind.Queue, r => r.Finish(jobId, CancellationToken.None));
                     return;
                 }
 
@@ -60,7 +59,7 @@ public sealed class JobRunner(
                 await store.AppendLogAsync(jobId, "info", $"Phase {index + 1} '{phase.Name}': {phase.Keys.Count} items.", cancellationToken);
                 if (remaining > 0)
                 {
-                    await EnqueueItemsAsync(jobId, phase.Name, cancellationToken);
+                    await EnqueueItemsAsync(jobId, phase.Name, kind.Queue, cancellationToken);
                     return;
                 }
 
@@ -74,7 +73,6 @@ public sealed class JobRunner(
         }
     }
 
-    [Queue(BackgroundJobs.DefaultQueue)]
     [AutomaticRetry(Attempts = 3)]
     public async Task RunItem(long itemId, PerformContext? perform, CancellationToken cancellationToken)
     {
@@ -137,11 +135,10 @@ public sealed class JobRunner(
         }
         else if (completion.JobState == JobState.Running && completion.PhaseRemaining == 0)
         {
-            await EnqueueAsync(claim.JobId, r => r.Plan(claim.JobId, completion.PhaseIndex + 1, CancellationToken.None));
+            await EnqueueAsync(claim.JobId, QueueOf(head.Kind), r => r.Plan(claim.JobId, completion.PhaseIndex + 1, CancellationToken.None));
         }
     }
 
-    [Queue(BackgroundJobs.DefaultQueue)]
     [AutomaticRetry(Attempts = 3)]
     public async Task Finish(long jobId, CancellationToken cancellationToken)
     {
@@ -170,11 +167,11 @@ public sealed class JobRunner(
     }
 
     /// <summary>Enqueues the items of a phase that have no Hangfire job yet, recording each one's Hangfire id.</summary>
-    private async Task EnqueueItemsAsync(long jobId, string phase, CancellationToken cancellationToken)
+    private async Task EnqueueItemsAsync(long jobId, string phase, string queue, CancellationToken cancellationToken)
     {
         foreach (var batch in (await store.UnqueuedItemsAsync(jobId, phase, cancellationToken)).Chunk(200))
         {
-            var ids = batch.Select(id => hangfire.Enqueue<JobRunner>(r => r.RunItem(id, null, CancellationToken.None))).ToList();
+            var ids = batch.Select(id => hangfire.Enqueue<JobRunner>(queue, r => r.RunItem(id, null, CancellationToken.None))).ToList();
             await store.SetHangfireJobIdsAsync(batch, ids, cancellationToken);
         }
     }
@@ -193,7 +190,8 @@ public sealed class JobRunner(
 
         if (status.PhaseDone && status.State is JobItemState.Succeeded or JobItemState.Failed)
         {
-            await EnqueueAsync(status.JobId, r => r.Plan(status.JobId, status.PhaseIndex + 1, CancellationToken.None));
+            var kind = (await store.HeadAsync(status.JobId, cancellationToken))?.Kind;
+            await EnqueueAsync(status.JobId, QueueOf(kind), r => r.Plan(status.JobId, status.PhaseIndex + 1, CancellationToken.None));
         }
         else
         {
@@ -238,7 +236,9 @@ public sealed class JobRunner(
         await store.AppendLogAsync(jobId, "error", error, cancellationToken);
     }
 
-    /// <summary>Enqueues the next step of a job and keeps its Hangfire id on the job, for tracing.</summary>
-    private Task EnqueueAsync(long jobId, System.Linq.Expressions.Expression<Func<JobRunner, Task>> step) =>
-        store.AddJobHangfireIdAsync(jobId, hangfire.Enqueue(step), CancellationToken.None);
+    /// <summary>Enqueues the next step of a job on its kind's queue (the job's own, so a retry stays there) and keeps its Hangfire id on the job, for tracing.</summary>
+    private Task EnqueueAsync(long jobId, string queue, System.Linq.Expressions.Expression<Func<JobRunner, Task>> step) =>
+        store.AddJobHangfireIdAsync(jobId, hangfire.Enqueue(queue, step), CancellationToken.None);
+
+    private string QueueOf(string? kind) => kinds.Find(kind)?.Queue ?? BackgroundJobs.DefaultQueue;
 }

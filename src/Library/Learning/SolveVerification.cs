@@ -34,7 +34,7 @@ public sealed class SolveVerification(ISender sender, OptLibDbContext db, IOptio
     {
         var kind = purpose.Split(' ', 2)[0];
         _solves[kind] = _solves.GetValueOrDefault(kind) + 1;
-        var attemptId = await sender.Send(new SolveProblem(problem.Id, new SolveOptions(purpose, extra, excluded)), ct);
+        var attemptId = await sender.Send(new SolveSideRun(problem.Id, new SideRun(purpose, extra, excluded)), ct);
         var objective = await db.Attempts.AsNoTracking().Where(a => a.Id == attemptId).Select(a => a.Objective).SingleAsync(ct);
         return (Answers.Reaches(problem, objective, solver.Value), attemptId);
     }

@@ -11,7 +11,8 @@ public sealed record AttemptDto(long Id, string Status, double? Objective, strin
     int PromptTokens, int CompletionTokens, decimal CostEstimate, string? Error, bool QueuedForLearning, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, string? LearningNote = null);
 
 public sealed record ProblemDto(long Id, string Status, string Text, double? ExpectedObjective, string? Dataset, string? Split, string? ExternalId,
-    IReadOnlyList<string> Flags, DateTimeOffset CreatedAt, AttemptDto? LatestAttempt, IReadOnlyList<ProblemTable>? Tables = null, FeedbackDto? Feedback = null)
+    IReadOnlyList<string> Flags, DateTimeOffset CreatedAt, AttemptDto? LatestAttempt, IReadOnlyList<ProblemTable>? Tables = null, FeedbackDto? Feedback = null,
+    long? JobId = null)
 {
     public bool IsFinished => Status is "solved" or "failed" or "cancelled";
 }
@@ -36,7 +37,7 @@ public sealed class GetProblemHandler(OptLibDbContext db) : IRequestHandler<GetP
         var feedback = await db.Set<ProblemFeedback>().AsNoTracking().Where(f => f.ProblemId == problem.Id).OrderByDescending(f => f.Id).FirstOrDefaultAsync(cancellationToken);
         return new ProblemDto(problem.Id, problem.Status.ToString().ToLowerInvariant(), problem.Text, problem.ExpectedObjective, problem.Dataset,
             problem.Split, problem.ExternalId, problem.Flags, problem.CreatedAt, latest is null ? null : ToDto(latest), ProblemTable.Read(problem.Tables),
-            feedback is null ? null : FeedbackDto.From(feedback));
+            feedback is null ? null : FeedbackDto.From(feedback), problem.JobId);
     }
 
     public async ValueTask<IReadOnlyList<AttemptDto>?> Handle(GetAttempts request, CancellationToken cancellationToken)

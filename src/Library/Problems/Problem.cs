@@ -41,8 +41,10 @@ public sealed class Problem
 
     public ProblemStatus Status { get; set; }
 
-    /// <summary>The Hangfire job that solves it, so cancelling can delete the job wherever it is queued or running.</summary>
-    public string? SolveJobId { get; set; }
+    /// <summary>The job of kind "solve" that solves it: its progress, log and cancel are the job's.</summary>
+    public long? JobId { get; set; }
+
+    public Jobs.Job? Job { get; set; }
 
     public string CreatedBy { get; set; } = "system";
 

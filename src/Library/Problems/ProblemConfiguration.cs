@@ -13,7 +13,7 @@ internal sealed class ProblemConfiguration : IEntityTypeConfiguration<Problem>
         builder.Property(p => p.Dataset).HasMaxLength(200);
         builder.Property(p => p.Split).HasMaxLength(50);
         builder.Property(p => p.ExternalId).HasMaxLength(200);
-        builder.Property(p => p.SolveJobId).HasMaxLength(64);
+        builder.HasOne(p => p.Job).WithMany().HasForeignKey(p => p.JobId).OnDelete(DeleteBehavior.SetNull);
         builder.HasIndex(p => new { p.Dataset, p.ExternalId }).IsUnique().HasFilter("dataset IS NOT NULL");
         builder.HasIndex(p => p.Status);
     }

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Hangfire;
 using Mediator;
 using OptLib.Library.Audit;
+using OptLib.Library.Jobs;
 using OptLib.Library.Models;
 using OptLib.Library.Solving;
 using OptLib.Library.Storage;
@@ -44,7 +44,7 @@ public sealed record SubmitProblem(string Text, double? ExpectedObjective, doubl
     }
 }
 
-public sealed class SubmitProblemHandler(OptLibDbContext db, IChatModel model, IBackgroundJobClient jobs) : IRequestHandler<SubmitProblem, long>
+public sealed class SubmitProblemHandler(OptLibDbContext db, IChatModel model, SolveKind solve, JobLauncher jobs) : IRequestHandler<SubmitProblem, long>
 {
     public async ValueTask<long> Handle(SubmitProblem request, CancellationToken cancellationToken)
     {
@@ -68,9 +68,13 @@ public sealed class SubmitProblemHandler(OptLibDbContext db, IChatModel model, I
         };
         db.Problems.Add(problem);
         await db.SaveChangesAsync(cancellationToken);
-        problem.SolveJobId = jobs.Enqueue<SolveProblemJob>(j => j.Run(problem.Id, CancellationToken.None));
-        // The audit write saves the job id with it; once the job is queued, a client going away must not lose either.
-        await AuditLog.WriteAsync(db, request.Actor, "submit", "problem", problem.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null, CancellationToken.None);
+
+        // Its solve is a job that names it; the job, the problem's link to it and the audit entry are one save.
+        problem.Job = jobs.Add(solve, JsonSerializer.SerializeToElement(new SolveKind.Parameters(problem.Id), JobContext.Json), request.Actor);
+        await AuditLog.WriteAsync(db, request.Actor, "submit", "problem", problem.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            null, CancellationToken.None);
+        // Once stored, a client going away must not leave the job unqueued.
+        await jobs.QueueAsync(solve, problem.Job);
         return problem.Id;
     }
 }

@@ -24,8 +24,4 @@ public sealed class PipelineOptions
 
     [Range(1, 600)]
     public double SolverTimeLimitSeconds { get; set; } = 10;
-
-    /// <summary>How often a running solve looks for a cancel request made by any process (DELETE /api/problems/{id}).</summary>
-    [Range(0.05, 60)]
-    public double CancelCheckSeconds { get; set; } = 1;
 }

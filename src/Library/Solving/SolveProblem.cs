@@ -1,70 +1,27 @@
-using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
-using System.Text.RegularExpressions;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using OptLib.Library.Attempts;
-using OptLib.Library.Insights;
+using OptLib.Library.Jobs;
 using OptLib.Library.Learning;
-using OptLib.Library.Models;
 using OptLib.Library.Problems;
-using OptLib.Library.Prompts;
-using OptLib.Library.Retrieval;
 using OptLib.Library.Storage;
-using OptLib.Library.Taxonomy;
-using OptLib.Solver.Runs;
-using OptLib.Solver.Sandbox;
 
 namespace OptLib.Library.Solving;
 
 /// <summary>
-/// The pipeline for one stored problem: retrieve for the formulation, formulate, retrieve for the program with the
-/// formulation in hand, write the program, run it in the sandbox, self-debug on program failures, and record one
-/// attempt holding everything. A failure with a known answer is queued for library learning.
+/// A stored problem's own solve: claim it, run the pipeline, record one attempt holding everything, and settle the
+/// problem's status. A failure with a known answer is queued for library learning. Zero when the problem was
+/// cancelled before it started.
 /// </summary>
-public sealed record SolveProblem(long ProblemId, SolveOptions? Options = null) : IRequest<long>;
+public sealed record SolveProblem(long ProblemId) : IRequest<long>;
 
-/// <summary>
-/// A side run (verification, diagnosis, a replay): extra insights are put in the prompts of the stages they are filed
-/// under, excluded ones are left out, and the attempt is neither queued for learning nor allowed to change the
-/// problem's status. The purpose is recorded with the retrieved insights.
-/// </summary>
-public sealed record SolveOptions(string Purpose, IReadOnlyList<long>? ExtraInsightIds = null, IReadOnlyList<long>? ExcludedInsightIds = null);
-
-public sealed partial class SolveProblemHandler(
-    OptLibDbContext db,
-    ISender sender,
-    IChatModel model,
-    ISandbox sandbox,
-    PromptLibrary prompts,
-    IOptions<PipelineOptions> options,
-    IServiceScopeFactory scopes,
-    ILogger<SolveProblemHandler> logger) : IRequestHandler<SolveProblem, long>
+public sealed class SolveProblemHandler(OptLibDbContext db, Pipeline pipeline, ILogger<SolveProblemHandler> logger) : IRequestHandler<SolveProblem, long>
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
-
-    private static readonly HashSet<RunStatus> ProgramFailures = [RunStatus.CompileError, RunStatus.RuntimeError, RunStatus.Rejected, RunStatus.Timeout];
-
-    public const string Contract = """
-        public interface IOptModel { void Build(IModelContext ctx); }
-        public interface IModelContext
-        {
-            void Use(Google.OrTools.LinearSolver.Solver solver);   // GLOP, PDLP, CBC or SCIP
-            void Use(Google.OrTools.Sat.CpModel model);
-            void Use(Google.OrTools.ModelBuilder.Model model);
-            void Report(string name, Google.OrTools.LinearSolver.Variable variable);  // and the CP-SAT / ModelBuilder variable kinds
-        }
-        """;
-
     public async ValueTask<long> Handle(SolveProblem request, CancellationToken cancellationToken)
     {
-        // Claim the problem in one statement: one cancelled while it waited in the queue never starts. A side run
-        // (verification, diagnosis) leaves the problem's status alone.
-        var claimed = request.Options is not null ? await db.Problems.CountAsync(p => p.Id == request.ProblemId, cancellationToken) : await db.Problems
+        // Claim the problem in one statement: one cancelled while it waited in the queue never starts.
+        var claimed = await db.Problems
             .Where(p => p.Id == request.ProblemId && p.Status != ProblemStatus.Cancelled && p.Status != ProblemStatus.Cancelling)
             .ExecuteUpdateAsync(s => s.SetProperty(p => p.Status, ProblemStatus.Running).SetProperty(p => p.UpdatedAt, DateTimeOffset.UtcNow), cancellationToken);
         if (claimed == 0)
@@ -79,132 +36,22 @@ public sealed partial class SolveProblemHandler(
         }
 
         var problem = await db.Problems.FirstAsync(p => p.Id == request.ProblemId, cancellationToken);
-        var settings = options.Value;
-        var clock = Stopwatch.StartNew();
-        var timings = new Dictionary<string, double>();
-        var usage = new List<ModelUsage>();
-        var programs = new List<object>();
-        var attempt = new Attempt { ProblemId = problem.Id, Status = AttemptStatus.Running, CreatedAt = DateTimeOffset.UtcNow };
-        db.Attempts.Add(attempt);
-        await db.SaveChangesAsync(cancellationToken);
+        var attempt = await AttemptStart.SaveAsync(db, problem.Id, cancellationToken);
 
-        // Cancelled by the caller (Hangfire cancels the token when the job is deleted or the server stops) or by a
-        // cancel request the watch finds in the database, whichever process made it.
-        using var solve = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        // A side run is not the problem's solve: a cancel request for the problem leaves it alone; its caller's token stops it.
-        var watch = request.Options is null
-            ? WatchForCancelAsync(problem.Id, TimeSpan.FromSeconds(settings.CancelCheckSeconds), solve)
-            : Task.Delay(Timeout.Infinite, solve.Token);
-        var interrupted = false;
-        cancellationToken = solve.Token;
-        try
+        // The token is cancelled by the job engine when the problem's job is cancelled, or when this server stops.
+        var run = await pipeline.RunAsync(problem, side: null, cancellationToken);
+        run.WriteTo(attempt);
+        // A stopping server is not a cancel request: the problem goes back to the queue, and its job's item runs again.
+        var interrupted = run.Cancelled && !await CancelRequestedAsync(problem);
+        if (run.Cancelled)
         {
-            var step = Stopwatch.StartNew();
-            var forFormulation = await Adjust(await sender.Send(new RetrieveInsights(problem.Text, "formulation", null, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), request.Options, cancellationToken);
-            usage.AddRange(forFormulation.Usage ?? []); // the model-backed retrieval's calls are this attempt's too
-            timings["retrieveFormulation"] = step.Elapsed.TotalMilliseconds;
-
-            step.Restart();
-            var formulationPrompt = prompts[PromptLibrary.Formulation];
-            var tables = ProblemTable.Render(ProblemTable.Read(problem.Tables));
-            var formulation = await AskAsync(new ModelCall(ModelRole.Base, "You formulate optimization problems precisely.",
-                formulationPrompt.Render(new Dictionary<string, string>
-                {
-                    ["insights"] = Insights(forFormulation, settings),
-                    ["problem"] = problem.Text,
-                    ["tables"] = tables,
-                }), Purpose: "formulation"), _ => null, usage, cancellationToken);
-            attempt.Formulation = formulation;
-            timings["formulate"] = step.Elapsed.TotalMilliseconds;
-
-            step.Restart();
-            var forProgram = await Adjust(await sender.Send(new RetrieveInsights(problem.Text, "program", formulation, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), request.Options, cancellationToken);
-            usage.AddRange(forProgram.Usage ?? []);
-            timings["retrieveProgram"] = step.Elapsed.TotalMilliseconds;
-            attempt.RetrievedInsights = JsonSerializer.SerializeToDocument(new { formulation = forFormulation, program = forProgram, purpose = request.Options?.Purpose }, Json);
-
-            step.Restart();
-            var programPrompt = prompts[PromptLibrary.Program];
-            var written = await AskAsync(new ModelCall(ModelRole.Base, "You write C# models for Google OR-Tools.",
-                programPrompt.Render(new Dictionary<string, string>
-                {
-                    ["contract"] = Contract,
-                    ["insights"] = Insights(forProgram, settings),
-                    ["problem"] = problem.Text,
-                    ["formulation"] = formulation,
-                    ["tables"] = tables,
-                }), Purpose: "program"), CodeCheck, usage, cancellationToken);
-            timings["program"] = step.Elapsed.TotalMilliseconds;
-
-            var source = CodeBlock(written);
-            var sandboxMs = 0.0;
-            RunResult result;
-            var round = 0;
-            while (true)
-            {
-                step.Restart();
-                result = await sandbox.RunAsync(new RunRequest(ProgramLanguage.CSharp, source, settings.SolverTimeLimitSeconds, problem.ExpectedObjective), cancellationToken);
-                sandboxMs += step.Elapsed.TotalMilliseconds;
-                programs.Add(new { round, source, status = result.Status.ToString(), diagnostics = result.Diagnostics });
-                if (!ProgramFailures.Contains(result.Status) || round >= settings.MaxDebugRounds)
-                {
-                    break;
-                }
-
-                round++;
-                var debug = await AskAsync(new ModelCall(ModelRole.Base, "You fix C# OR-Tools programs.",
-                    prompts[PromptLibrary.SelfDebug].Render(new Dictionary<string, string>
-                    {
-                        ["diagnostics"] = string.Join('\n', result.Diagnostics.Select(d => $"line {d.Line}, column {d.Column}: {d.Message}")),
-                        ["program"] = source,
-                        ["formulation"] = formulation,
-                        ["problem"] = problem.Text,
-                    }), Purpose: $"self-debug {round}"), CodeCheck, usage, cancellationToken);
-                source = CodeBlock(debug);
-            }
-
-            timings["sandbox"] = sandboxMs;
-            attempt.Program = source;
-            attempt.SolverResult = JsonSerializer.SerializeToDocument(result, Json);
-            attempt.Objective = result.Objective;
-            attempt.Status = Verdict(result, problem.ExpectedObjective);
-            attempt.PromptVersions = JsonSerializer.SerializeToDocument(
-                new[] { formulationPrompt.Id, programPrompt.Id, prompts[PromptLibrary.SelfDebug].Id }, Json);
-        }
-        catch (ModelCallFailedException ex)
-        {
-            usage.AddRange(ex.Usage);
-            attempt.Status = AttemptStatus.ModelFailed;
-            attempt.Error = ex.Message;
-        }
-        catch (OperationCanceledException) when (solve.IsCancellationRequested)
-        {
-            attempt.Status = AttemptStatus.Cancelled;
-            // A stopping server is not a cancel request: the problem goes back to the queue, and Hangfire re-runs
-            // the job when the exception reaches it.
-            interrupted = request.Options is not null || (!watch.IsCompletedSuccessfully && !await CancelRequestedAsync(problem.Id));
-            attempt.Error = !interrupted ? "cancelled on request"
-                : request.Options is null ? "interrupted: the server stopped; the problem is queued again"
-                : "interrupted: the side run's caller stopped it";
-        }
-        finally
-        {
-            await solve.CancelAsync();
-            await watch.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            attempt.Error = interrupted ? "interrupted: the server stopped; the problem is queued again" : "cancelled on request";
         }
 
-        attempt.Programs = JsonSerializer.SerializeToDocument(programs, Json);
-        attempt.ModelUsage = JsonSerializer.SerializeToDocument(usage, Json);
-        attempt.PromptTokens = usage.Sum(u => u.PromptTokens);
-        attempt.CompletionTokens = usage.Sum(u => u.CompletionTokens);
-        attempt.CostEstimate = usage.Sum(u => u.CostEstimate);
-        timings["total"] = clock.Elapsed.TotalMilliseconds;
-        attempt.Timings = JsonSerializer.SerializeToDocument(timings, Json);
-        attempt.CompletedAt = DateTimeOffset.UtcNow;
-        // A provider outage teaches nothing about modelling, and held-out problems and side runs (verification,
-        // diagnosis, evaluation) are never learned from: only answers the library could have made right are queued.
-        (attempt.QueuedForLearning, attempt.LearningNote) = LearningQueue.Decide(problem, attempt.Status, request.Options?.Purpose);
-        problem.Status = request.Options is not null ? problem.Status : attempt.Status switch
+        // A provider outage teaches nothing about modelling, and held-out problems are never learned from: only
+        // answers the library could have made right are queued.
+        (attempt.QueuedForLearning, attempt.LearningNote) = LearningQueue.Decide(problem, attempt.Status, sideRunPurpose: null);
+        problem.Status = attempt.Status switch
         {
             AttemptStatus.Cancelled => interrupted ? ProblemStatus.Queued : ProblemStatus.Cancelled,
             AttemptStatus.Correct or AttemptStatus.Solved or AttemptStatus.Infeasible or AttemptStatus.Unbounded => ProblemStatus.Solved,
@@ -212,7 +59,7 @@ public sealed partial class SolveProblemHandler(
         };
         problem.UpdatedAt = DateTimeOffset.UtcNow;
         await db.SaveChangesAsync(CancellationToken.None);
-        logger.LogInformation("Problem {Problem}: attempt {Attempt} ended {Status} in {Ms:0} ms", problem.Id, attempt.Id, attempt.Status, clock.Elapsed.TotalMilliseconds);
+        logger.LogInformation("Problem {Problem}: attempt {Attempt} ended {Status} in {Ms:0} ms", problem.Id, attempt.Id, attempt.Status, run.Timings["total"]);
         if (interrupted)
         {
             throw new OperationCanceledException("The solve was interrupted; the problem is queued again.");
@@ -221,115 +68,20 @@ public sealed partial class SolveProblemHandler(
         return attempt.Id;
     }
 
-    /// <summary>
-    /// Looks for a cancel request every interval, on its own short-lived context (the handler's is busy), and cancels
-    /// the solve when it finds one. Completes successfully only when it found one.
-    /// </summary>
-    private async Task WatchForCancelAsync(long problemId, TimeSpan interval, CancellationTokenSource solve)
+    /// <summary>Whether a cancel was asked for, by the problem's route or its job's: read afresh, whoever asked.</summary>
+    private async Task<bool> CancelRequestedAsync(Problem problem) =>
+        await db.Problems.AsNoTracking().AnyAsync(p => p.Id == problem.Id && p.Status == ProblemStatus.Cancelling, CancellationToken.None)
+        || await db.Jobs.AsNoTracking().AnyAsync(j => j.Id == problem.JobId && (j.State == JobState.Cancelling || j.State == JobState.Cancelled), CancellationToken.None);
+}
+
+/// <summary>The attempt row of a run that has begun, saved at once so that the problem's trace shows it running.</summary>
+internal static class AttemptStart
+{
+    public static async Task<Attempt> SaveAsync(OptLibDbContext db, long problemId, CancellationToken ct)
     {
-        while (true)
-        {
-            await Task.Delay(interval, solve.Token);
-            try
-            {
-                if (await CancelRequestedAsync(problemId))
-                {
-                    logger.LogInformation("Problem {Problem}: cancel requested; stopping", problemId);
-                    await solve.CancelAsync();
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Problem {Problem}: could not look for a cancel request; trying again", problemId);
-            }
-        }
+        var attempt = new Attempt { ProblemId = problemId, Status = AttemptStatus.Running, CreatedAt = DateTimeOffset.UtcNow };
+        db.Attempts.Add(attempt);
+        await db.SaveChangesAsync(ct);
+        return attempt;
     }
-
-    private async Task<bool> CancelRequestedAsync(long problemId)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var fresh = scope.ServiceProvider.GetRequiredService<OptLibDbContext>();
-        return await fresh.Problems.AnyAsync(p => p.Id == problemId && p.Status == ProblemStatus.Cancelling, CancellationToken.None);
-    }
-
-    /// <summary>A side run's retrieval: excluded insights out, extra ones of this stage in, after the retrieved ones.</summary>
-    private async Task<RetrievalResult> Adjust(RetrievalResult retrieved, SolveOptions? options, CancellationToken ct)
-    {
-        if (options is null)
-        {
-            return retrieved;
-        }
-
-        var excluded = (options.ExcludedInsightIds ?? []).Concat(options.ExtraInsightIds ?? []).ToHashSet();
-        var kept = retrieved.Insights.Where(r => !excluded.Contains(r.Insight.Id)).ToList();
-        var extraIds = options.ExtraInsightIds ?? [];
-        if (extraIds.Count > 0)
-        {
-            var stages = RetrievalStages.Stages(retrieved.Stage)!.Select(TaxonomyLabels.Normalise).ToHashSet();
-            var tree = await TaxonomyTree.LoadAsync(db, ct);
-            var extra = await db.Insights.AsNoTracking().Include(i => i.Taxonomy).Where(i => extraIds.Contains(i.Id)).OrderBy(i => i.Id).ToListAsync(ct);
-            kept.AddRange(extra.Select(i => InsightDto.From(i, tree))
-                .Where(dto => dto.Taxonomy.Any(t => stages.Contains(TaxonomyLabels.Normalise(t.Stage))))
-                .Select(dto => new RetrievedInsight(dto, 0, 0, null, null, null, null, null, "added by " + options.Purpose)));
-        }
-
-        return retrieved with { Insights = kept.Select((r, index) => r with { Rank = index + 1 }).ToList() };
-    }
-
-    private static AttemptStatus Verdict(RunResult result, double? expected) => result.Status switch
-    {
-        RunStatus.Correct => AttemptStatus.Correct,
-        RunStatus.WrongAnswer => AttemptStatus.WrongAnswer,
-        RunStatus.Infeasible => expected is null ? AttemptStatus.Infeasible : AttemptStatus.WrongAnswer,
-        RunStatus.Unbounded => expected is null ? AttemptStatus.Unbounded : AttemptStatus.WrongAnswer,
-        RunStatus.Optimal or RunStatus.Feasible => AttemptStatus.Solved,
-        _ => AttemptStatus.ProgramFailed,
-    };
-
-    private static string Insights(RetrievalResult retrieved, PipelineOptions settings)
-    {
-        if (retrieved.Insights.Count == 0)
-        {
-            return "(none)";
-        }
-
-        var text = new StringBuilder();
-        foreach (var r in retrieved.Insights)
-        {
-            text.Append("[I").Append(r.Insight.Id).Append("] ").AppendLine(r.Insight.Explanation);
-            if (settings.IncludeExamples && !string.IsNullOrWhiteSpace(r.Insight.Example))
-            {
-                text.Append("    Example: ").AppendLine(r.Insight.Example);
-            }
-        }
-
-        return text.ToString();
-    }
-
-    /// <summary>
-    /// One model call whose reply must be usable text: an empty reply, or one that fails the check, is asked again
-    /// within <see cref="PipelineOptions.ReplyAttempts"/> and then ends the attempt as ModelFailed. Every answered
-    /// call's usage is recorded, the failed ones too.
-    /// </summary>
-    private async Task<string> AskAsync(ModelCall call, Func<string, string?> check, List<ModelUsage> usage, CancellationToken ct)
-    {
-        var reply = await JsonReplies.AskTextAsync(model, call, check, options.Value.ReplyAttempts, ct);
-        usage.AddRange(reply.Usage);
-        return reply.Value;
-    }
-
-    /// <summary>The templates ask for the program in one ```csharp block; a reply without one is not a program.</summary>
-    private static string? CodeCheck(string reply) =>
-        CodeFence().IsMatch(reply) ? null : "it has no ```csharp block holding the program";
-
-    /// <summary>The code in the reply's ```csharp block, or the whole reply when there is none.</summary>
-    public static string CodeBlock(string reply)
-    {
-        var match = CodeFence().Match(reply);
-        return match.Success ? match.Groups[1].Value.Trim() : reply.Trim();
-    }
-
-    [GeneratedRegex(@"```(?:csharp|cs|c#)?\s*\n(.*?)```", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
-    private static partial Regex CodeFence();
 }

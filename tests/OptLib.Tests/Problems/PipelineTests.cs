@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Hangfire;
+using OptLib.Library.Jobs;
 using Mediator;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
@@ -257,9 +257,9 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
             Assert.DoesNotContain(app.Model.Calls, c => c.User.Contains("queued-behind", StringComparison.Ordinal));
             var attempts = await analyst.GetFromJsonAsync<List<AttemptDto>>($"/api/problems/{queued.Id}/attempts", Json);
             Assert.Empty(attempts!);
-            var jobId = await app.WithDbAsync(db => db.Problems.Where(p => p.Id == queued.Id).Select(p => p.SolveJobId).SingleAsync());
-            Assert.Equal("Deleted", app.Services.GetRequiredService<JobStorage>().GetMonitoringApi().JobDetails(jobId).History[0].StateName);
-            Assert.Equal(2, await app.WithDbAsync(db => db.AuditLog.CountAsync(a => a.Action == "cancel"
+            var queuedJob = await analyst.GetFromJsonAsync<JobDto>($"/api/jobs/{queued.JobId}", Json);
+            Assert.Equal(("solve", "cancelled"), (queuedJob!.Kind, queuedJob.State)); // its job was cancelled before its item ran
+            Assert.Equal(2, await app.WithDbAsync(db => db.AuditLog.CountAsync(a => a.Action == "cancel" && a.EntityType == "problem"
                 && (a.EntityId == queued.Id.ToString() || a.EntityId == first.Id.ToString()))));
 
             var finished = await analyst.DeleteAsync($"/api/problems/{first.Id}");

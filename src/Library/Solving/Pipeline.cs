@@ -1,0 +1,277 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using OptLib.Library.Attempts;
+using OptLib.Library.Insights;
+using OptLib.Library.Models;
+using OptLib.Library.Problems;
+using OptLib.Library.Prompts;
+using OptLib.Library.Retrieval;
+using OptLib.Library.Storage;
+using OptLib.Library.Taxonomy;
+using OptLib.Solver.Runs;
+using OptLib.Solver.Sandbox;
+
+namespace OptLib.Library.Solving;
+
+/// <summary>
+/// A side run (verification, diagnosis, an evaluation): extra insights are put in the prompts of the stages they are
+/// filed under, and excluded ones are left out. The purpose is recorded with the retrieved insights.
+/// </summary>
+public sealed record SideRun(string Purpose, IReadOnlyList<long>? ExtraInsightIds = null, IReadOnlyList<long>? ExcludedInsightIds = null);
+
+/// <summary>One program the pipeline ran: the first one written, then each self-debugged one.</summary>
+public sealed record ProgramRound(int Round, string Source, RunStatus Status, IReadOnlyList<Diagnostic> Diagnostics);
+
+/// <summary>Everything one pass through the pipeline did, for the attempt that records it.</summary>
+public sealed record PipelineRun(
+    AttemptStatus Status,
+    string? Formulation,
+    string? Program,
+    RunResult? Result,
+    RetrievalResult? ForFormulation,
+    RetrievalResult? ForProgram,
+    string? Purpose,
+    IReadOnlyList<ProgramRound> Programs,
+    IReadOnlyList<ModelUsage> Usage,
+    IReadOnlyDictionary<string, double> Timings,
+    IReadOnlyList<string>? PromptVersions,
+    string? Error)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    /// <summary>Its token was cancelled: by a cancel request, a stopping server, or a side run's caller.</summary>
+    public bool Cancelled => Status == AttemptStatus.Cancelled;
+
+    /// <summary>Records the run on its attempt, which ends with it; what happens to the problem is the caller's.</summary>
+    public void WriteTo(Attempt attempt)
+    {
+        attempt.Status = Status;
+        attempt.Formulation = Formulation;
+        attempt.Program = Program;
+        attempt.Objective = Result?.Objective;
+        attempt.SolverResult = Result is null ? null : JsonSerializer.SerializeToDocument(Result, Json);
+        attempt.RetrievedInsights = ForProgram is null ? null
+            : JsonSerializer.SerializeToDocument(new { formulation = ForFormulation, program = ForProgram, purpose = Purpose }, Json);
+        attempt.Programs = JsonSerializer.SerializeToDocument(Programs, Json);
+        attempt.ModelUsage = JsonSerializer.SerializeToDocument(Usage, Json);
+        attempt.Timings = JsonSerializer.SerializeToDocument(Timings, Json);
+        attempt.PromptVersions = PromptVersions is null ? null : JsonSerializer.SerializeToDocument(PromptVersions, Json);
+        attempt.PromptTokens = Usage.Sum(u => u.PromptTokens);
+        attempt.CompletionTokens = Usage.Sum(u => u.CompletionTokens);
+        attempt.CostEstimate = Usage.Sum(u => u.CostEstimate);
+        attempt.Error = Error;
+        attempt.CompletedAt = DateTimeOffset.UtcNow;
+    }
+}
+
+/// <summary>
+/// The pipeline, with no lifecycle of its own: retrieve for the formulation, formulate, retrieve for the program with
+/// the formulation in hand, write the program, run it in the sandbox, and self-debug on program failures. It reads
+/// the library and writes nothing; the problem's solve and learning's side runs record what it returns.
+/// </summary>
+public sealed partial class Pipeline(
+    OptLibDbContext db,
+    ISender sender,
+    IChatModel model,
+    ISandbox sandbox,
+    PromptLibrary prompts,
+    IOptions<PipelineOptions> options)
+{
+    private static readonly HashSet<RunStatus> ProgramFailures = [RunStatus.CompileError, RunStatus.RuntimeError, RunStatus.Rejected, RunStatus.Timeout];
+
+    public const string Contract = """
+        public interface IOptModel { void Build(IModelContext ctx); }
+        public interface IModelContext
+        {
+            void Use(Google.OrTools.LinearSolver.Solver solver);   // GLOP, PDLP, CBC or SCIP
+            void Use(Google.OrTools.Sat.CpModel model);
+            void Use(Google.OrTools.ModelBuilder.Model model);
+            void Report(string name, Google.OrTools.LinearSolver.Variable variable);  // and the CP-SAT / ModelBuilder variable kinds
+        }
+        """;
+
+    /// <summary>
+    /// Runs the problem through every step. A model that gives no usable reply ends it ModelFailed, and a cancelled
+    /// token ends it Cancelled, each with what was done until then; other failures are thrown.
+    /// </summary>
+    public async Task<PipelineRun> RunAsync(Problem problem, SideRun? side, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var clock = Stopwatch.StartNew();
+        var timings = new Dictionary<string, double>();
+        var usage = new List<ModelUsage>();
+        var programs = new List<ProgramRound>();
+        string? formulation = null;
+        RetrievalResult? forFormulation = null, forProgram = null;
+        try
+        {
+            var step = Stopwatch.StartNew();
+            forFormulation = await Adjust(await sender.Send(new RetrieveInsights(problem.Text, "formulation", null, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), side, cancellationToken);
+            usage.AddRange(forFormulation.Usage ?? []); // the model-backed retrieval's calls are this attempt's too
+            timings["retrieveFormulation"] = step.Elapsed.TotalMilliseconds;
+
+            step.Restart();
+            var formulationPrompt = prompts[PromptLibrary.Formulation];
+            var tables = ProblemTable.Render(ProblemTable.Read(problem.Tables));
+            formulation = await AskAsync(new ModelCall(ModelRole.Base, "You formulate optimization problems precisely.",
+                formulationPrompt.Render(new Dictionary<string, string>
+                {
+                    ["insights"] = Insights(forFormulation, settings),
+                    ["problem"] = problem.Text,
+                    ["tables"] = tables,
+                }), Purpose: "formulation"), _ => null, usage, cancellationToken);
+            timings["formulate"] = step.Elapsed.TotalMilliseconds;
+
+            step.Restart();
+            forProgram = await Adjust(await sender.Send(new RetrieveInsights(problem.Text, "program", formulation, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), side, cancellationToken);
+            usage.AddRange(forProgram.Usage ?? []);
+            timings["retrieveProgram"] = step.Elapsed.TotalMilliseconds;
+
+            step.Restart();
+            var programPrompt = prompts[PromptLibrary.Program];
+            var written = await AskAsync(new ModelCall(ModelRole.Base, "You write C# models for Google OR-Tools.",
+                programPrompt.Render(new Dictionary<string, string>
+                {
+                    ["contract"] = Contract,
+                    ["insights"] = Insights(forProgram, settings),
+                    ["problem"] = problem.Text,
+                    ["formulation"] = formulation,
+                    ["tables"] = tables,
+                }), Purpose: "program"), CodeCheck, usage, cancellationToken);
+            timings["program"] = step.Elapsed.TotalMilliseconds;
+
+            var source = CodeBlock(written);
+            var sandboxMs = 0.0;
+            RunResult result;
+            var round = 0;
+            while (true)
+            {
+                step.Restart();
+                result = await sandbox.RunAsync(new RunRequest(ProgramLanguage.CSharp, source, settings.SolverTimeLimitSeconds, problem.ExpectedObjective), cancellationToken);
+                sandboxMs += step.Elapsed.TotalMilliseconds;
+                programs.Add(new ProgramRound(round, source, result.Status, result.Diagnostics));
+                if (!ProgramFailures.Contains(result.Status) || round >= settings.MaxDebugRounds)
+                {
+                    break;
+                }
+
+                round++;
+                var debug = await AskAsync(new ModelCall(ModelRole.Base, "You fix C# OR-Tools programs.",
+                    prompts[PromptLibrary.SelfDebug].Render(new Dictionary<string, string>
+                    {
+                        ["diagnostics"] = string.Join('\n', result.Diagnostics.Select(d => $"line {d.Line}, column {d.Column}: {d.Message}")),
+                        ["program"] = source,
+                        ["formulation"] = formulation,
+                        ["problem"] = problem.Text,
+                    }), Purpose: $"self-debug {round}"), CodeCheck, usage, cancellationToken);
+                source = CodeBlock(debug);
+            }
+
+            timings["sandbox"] = sandboxMs;
+            return Ended(Verdict(result, problem.ExpectedObjective), source, result, null,
+                [formulationPrompt.Id, programPrompt.Id, prompts[PromptLibrary.SelfDebug].Id]);
+        }
+        catch (ModelCallFailedException ex)
+        {
+            usage.AddRange(ex.Usage);
+            return Ended(AttemptStatus.ModelFailed, null, null, ex.Message, null);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return Ended(AttemptStatus.Cancelled, null, null, null, null);
+        }
+
+        PipelineRun Ended(AttemptStatus status, string? program, RunResult? result, string? error, IReadOnlyList<string>? promptVersions)
+        {
+            timings["total"] = clock.Elapsed.TotalMilliseconds;
+            return new PipelineRun(status, formulation, program, result, forFormulation, forProgram, side?.Purpose, programs, usage, timings,
+                promptVersions, error);
+        }
+    }
+
+    /// <summary>A side run's retrieval: excluded insights out, extra ones of this stage in, after the retrieved ones.</summary>
+    private async Task<RetrievalResult> Adjust(RetrievalResult retrieved, SideRun? side, CancellationToken ct)
+    {
+        if (side is null)
+        {
+            return retrieved;
+        }
+
+        var excluded = (side.ExcludedInsightIds ?? []).Concat(side.ExtraInsightIds ?? []).ToHashSet();
+        var kept = retrieved.Insights.Where(r => !excluded.Contains(r.Insight.Id)).ToList();
+        var extraIds = side.ExtraInsightIds ?? [];
+        if (extraIds.Count > 0)
+        {
+            var stages = RetrievalStages.Stages(retrieved.Stage)!.Select(TaxonomyLabels.Normalise).ToHashSet();
+            var tree = await TaxonomyTree.LoadAsync(db, ct);
+            var extra = await db.Insights.AsNoTracking().Include(i => i.Taxonomy).Where(i => extraIds.Contains(i.Id)).OrderBy(i => i.Id).ToListAsync(ct);
+            kept.AddRange(extra.Select(i => InsightDto.From(i, tree))
+                .Where(dto => dto.Taxonomy.Any(t => stages.Contains(TaxonomyLabels.Normalise(t.Stage))))
+                .Select(dto => new RetrievedInsight(dto, 0, 0, null, null, null, null, null, "added by " + side.Purpose)));
+        }
+
+        return retrieved with { Insights = kept.Select((r, index) => r with { Rank = index + 1 }).ToList() };
+    }
+
+    private static AttemptStatus Verdict(RunResult result, double? expected) => result.Status switch
+    {
+        RunStatus.Correct => AttemptStatus.Correct,
+        RunStatus.WrongAnswer => AttemptStatus.WrongAnswer,
+        RunStatus.Infeasible => expected is null ? AttemptStatus.Infeasible : AttemptStatus.WrongAnswer,
+        RunStatus.Unbounded => expected is null ? AttemptStatus.Unbounded : AttemptStatus.WrongAnswer,
+        RunStatus.Optimal or RunStatus.Feasible => AttemptStatus.Solved,
+        _ => AttemptStatus.ProgramFailed,
+    };
+
+    private static string Insights(RetrievalResult retrieved, PipelineOptions settings)
+    {
+        if (retrieved.Insights.Count == 0)
+        {
+            return "(none)";
+        }
+
+        var text = new StringBuilder();
+        foreach (var r in retrieved.Insights)
+        {
+            text.Append("[I").Append(r.Insight.Id).Append("] ").AppendLine(r.Insight.Explanation);
+            if (settings.IncludeExamples && !string.IsNullOrWhiteSpace(r.Insight.Example))
+            {
+                text.Append("    Example: ").AppendLine(r.Insight.Example);
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// One model call whose reply must be usable text: an empty reply, or one that fails the check, is asked again
+    /// within <see cref="PipelineOptions.ReplyAttempts"/> and then ends the attempt as ModelFailed. Every answered
+    /// call's usage is recorded, the failed ones too.
+    /// </summary>
+    private async Task<string> AskAsync(ModelCall call, Func<string, string?> check, List<ModelUsage> usage, CancellationToken ct)
+    {
+        var reply = await JsonReplies.AskTextAsync(model, call, check, options.Value.ReplyAttempts, ct);
+        usage.AddRange(reply.Usage);
+        return reply.Value;
+    }
+
+    /// <summary>The templates ask for the program in one ```csharp block; a reply without one is not a program.</summary>
+    private static string? CodeCheck(string reply) =>
+        CodeFence().IsMatch(reply) ? null : "it has no ```csharp block holding the program";
+
+    /// <summary>The code in the reply's ```csharp block, or the whole reply when there is none.</summary>
+    public static string CodeBlock(string reply)
+    {
+        var match = CodeFence().Match(reply);
+        return match.Success ? match.Groups[1].Value.Trim() : reply.Trim();
+    }
+
+    [GeneratedRegex(@"```(?:csharp|cs|c#)?\s*\n(.*?)```", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
+    private static partial Regex CodeFence();
+}
