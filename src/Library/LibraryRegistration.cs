@@ -58,6 +58,7 @@ public static class LibraryRegistration
         builder.AddJobEngine();
         services.AddMediator(options => options.ServiceLifetime = ServiceLifetime.Scoped);
         services.AddSingleton(typeof(Mediator.IPipelineBehavior<,>), typeof(ValidationBehavior<,>));
+        services.AddSingleton<Mediator.IPipelineBehavior<Solver.Runs.RunProgram, Solver.Runs.RunResult>, SolverRunValidation>();
         return builder;
     }
 }

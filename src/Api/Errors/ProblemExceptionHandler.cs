@@ -73,6 +73,12 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             Title = b.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large." : "The request could not be read.",
             Detail = b.Message,
         },
+        PayloadTooLargeException t => new ProblemDetails
+        {
+            Status = StatusCodes.Status413PayloadTooLarge,
+            Title = "Source too large",
+            Detail = t.Message,
+        },
         ModelNotConfiguredException m => new ProblemDetails
         {
             Status = StatusCodes.Status503ServiceUnavailable,

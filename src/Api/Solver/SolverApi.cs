@@ -3,10 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Options;
 using OptLib.Api.Admission;
 using OptLib.Api.Documentation;
-using OptLib.Solver;
 using OptLib.Solver.Runs;
 
 namespace OptLib.Api.Solver;
@@ -31,20 +29,6 @@ public static class SolverApi
         return app;
     }
 
-    private static async Task<Results<Ok<RunResult>, ValidationProblem, ProblemHttpResult>> RunAsync(
-        RunProgram request, ISender sender, IOptions<SolverOptions> options, CancellationToken ct)
-    {
-        if (request.IsOversized(options.Value))
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status413PayloadTooLarge,
-                title: "Source too large",
-                detail: $"The source is larger than {options.Value.MaxSourceBytes} bytes (Solver:MaxSourceBytes).");
-
-        var errors = request.Validate(options.Value);
-        if (errors.Count > 0)
-            return TypedResults.ValidationProblem(errors);
-
-        var result = await sender.Send(request, ct);
-        return request.UnreadableText(result) is { } unreadable ? TypedResults.ValidationProblem(unreadable) : TypedResults.Ok(result);
-    }
+    private static async Task<Ok<RunResult>> RunAsync(RunProgram request, ISender sender, CancellationToken ct) =>
+        TypedResults.Ok(await sender.Send(request, ct));
 }

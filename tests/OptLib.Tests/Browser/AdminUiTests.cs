@@ -181,6 +181,7 @@ public sealed class AdminUiTests(BrowserApp app, Chromium chromium) : IClassFixt
 
         // The page refreshes itself until the attempt is done.
         await page.WaitForSelectorAsync("#problem-status:text('solved')", Long);
+        Assert.Matches(@"^/admin/jobs/\d+$", await page.GetAttributeAsync("#problem-job", "href")); // its solve job, like every background run
         await ShotAsync(page, "problem");
         await page.ClickAsync("table[aria-label=Attempts] a");
         Assert.Equal("Correct", await page.TextContentAsync("#verdict"));

@@ -1,59 +1,50 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Security.Claims;
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using OptLib.Api.Solver;
-using OptLib.Solver;
+using OptLib.Library.Access;
+using OptLib.Tests.Infrastructure;
 using OptLib.Solver.Runs;
 using OptLib.Solver.Sandbox;
 
 namespace OptLib.Tests.Solver;
 
-/// <summary>POST /api/solver/runs over HTTP, with a scripted sandbox: the endpoint's mapping, not the solver.</summary>
-public sealed class SolverApiTests : IAsyncLifetime
+/// <summary>The service with a scripted sandbox in place of the real one: the route's checks and answers, not the solver.</summary>
+public sealed class SolverApiApp : OptLibApp
 {
-    private WebApplication _app = null!;
-    private readonly ScriptedSandbox _sandbox = new();
+    public ScriptedSandbox Sandbox { get; } = new();
 
-    public async Task InitializeAsync()
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Solver:MaxSourceBytes"] = "1000" };
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.WebHost.UseTestServer();
-        builder.Logging.ClearProviders();
-        builder.Services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped); // as the Api's generated code expects
-        builder.Services.AddSingleton<ISandbox>(_sandbox);
-        builder.Services.Configure<SolverOptions>(o => o.MaxSourceBytes = 1000);
-        builder.Services.AddAuthentication(TestAuth.SchemeName).AddScheme<AuthenticationSchemeOptions, TestAuth>(TestAuth.SchemeName, null);
-        builder.Services.AddAuthorization(o => o.AddPolicy("analyst", p => p.RequireRole("analyst")));
-        _app = builder.Build();
-        _app.UseAuthentication();
-        _app.UseAuthorization();
-        _app.MapSolverApi();
-        await _app.StartAsync();
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services => services.AddSingleton<ISandbox>(Sandbox));
+    }
+}
+
+/// <summary>POST /api/solver/runs over HTTP, with a scripted sandbox: the validation, the error answers and the mapping.</summary>
+public sealed class SolverApiTests : IClassFixture<SolverApiApp>
+{
+    private readonly SolverApiApp _app;
+    private readonly ScriptedSandbox _sandbox;
+
+    public SolverApiTests(SolverApiApp app)
+    {
+        _app = app;
+        _sandbox = app.Sandbox;
+        _sandbox.Reset();
     }
 
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
-    private HttpClient Client(string? role = "analyst")
-    {
-        var client = _app.GetTestClient();
-        if (role is not null)
-            client.DefaultRequestHeaders.Add(TestAuth.Header, role);
-        return client;
-    }
+    private async Task<HttpClient> ClientAsync(Role? role = Role.Analyst) =>
+        _app.ClientWithKey(role is { } r ? await _app.CreateKeyAsync(r) : null);
 
     [Fact]
     public async Task AValidProgramIsRunAndItsResultReturnedWithStringStatuses()
     {
-        var response = await Client().PostAsJsonAsync("/api/solver/runs",
+        var response = await (await ClientAsync()).PostAsJsonAsync("/api/solver/runs",
             new { language = "csharp", source = "class M {}", timeLimitSeconds = 5, expectedObjective = 36 });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -66,7 +57,7 @@ public sealed class SolverApiTests : IAsyncLifetime
     [Fact]
     public async Task BadFieldsGetAValidationProblemNamingThem()
     {
-        var response = await Client().PostAsJsonAsync("/api/solver/runs", new { language = "python", source = "", timeLimitSeconds = -1 });
+        var response = await (await ClientAsync()).PostAsJsonAsync("/api/solver/runs", new { language = "python", source = "", timeLimitSeconds = -1 });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -80,7 +71,7 @@ public sealed class SolverApiTests : IAsyncLifetime
     [Fact]
     public async Task AnOversizedSourceGets413()
     {
-        var response = await Client().PostAsJsonAsync("/api/solver/runs", new { language = "lp", source = new string('x', 1001) });
+        var response = await (await ClientAsync()).PostAsJsonAsync("/api/solver/runs", new { language = "lp", source = new string('x', 1001) });
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Contains("Solver:MaxSourceBytes", await response.Content.ReadAsStringAsync());
@@ -111,7 +102,7 @@ public sealed class SolverApiTests : IAsyncLifetime
     /// <summary>Posts LP text that must be refused, and returns the 400's message for the source field.</summary>
     private async Task<string?> SourceErrorAsync(string lp)
     {
-        var response = await Client().PostAsJsonAsync("/api/solver/runs", new { language = "lp", source = lp });
+        var response = await (await ClientAsync()).PostAsJsonAsync("/api/solver/runs", new { language = "lp", source = lp });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return body.RootElement.GetProperty("errors").GetProperty("source")[0].GetString();
@@ -120,41 +111,29 @@ public sealed class SolverApiTests : IAsyncLifetime
     [Fact]
     public async Task OnlyAnalystsMayRunPrograms()
     {
-        var anonymous = await Client(role: null).PostAsJsonAsync("/api/solver/runs", new { language = "lp", source = "max: x;" });
-        var reader = await Client(role: "reader").PostAsJsonAsync("/api/solver/runs", new { language = "lp", source = "max: x;" });
+        var anonymous = await (await ClientAsync(role: null)).PostAsJsonAsync("/api/solver/runs", new { language = "lp", source = "max: x;" });
+        var reader = await (await ClientAsync(role: Role.Viewer)).PostAsJsonAsync("/api/solver/runs", new { language = "lp", source = "max: x;" });
 
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, reader.StatusCode);
     }
 
-    private sealed class ScriptedSandbox : ISandbox
+}
+
+public sealed class ScriptedSandbox : ISandbox
+{
+    public RunRequest? LastRequest { get; private set; }
+
+    /// <summary>What the sandbox answers instead of a correct run.</summary>
+    public RunResult? Answer { get; set; }
+
+    public void Reset() => (LastRequest, Answer) = (null, null);
+
+    public Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken)
     {
-        public RunRequest? LastRequest { get; private set; }
-
-        /// <summary>What the sandbox answers instead of a correct run.</summary>
-        public RunResult? Answer { get; set; }
-
-        public Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken)
-        {
-            LastRequest = request;
-            return Task.FromResult(Answer ?? new RunResult(RunStatus.Correct, RunStatus.Optimal, 36, 36, request.ExpectedObjective,
-                new Dictionary<string, double> { ["x"] = 2 }, "GLOP", new RunTimings(1, 2, 3, 6), "bwrap", false,
-                Verification.NotChecked, [], "", false));
-        }
-    }
-
-    private sealed class TestAuth(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
-    {
-        public const string SchemeName = "Test";
-        public const string Header = "X-Test-Role";
-
-        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
-        {
-            if (!Request.Headers.TryGetValue(Header, out var role))
-                return Task.FromResult(AuthenticateResult.NoResult());
-            var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "tester"), new Claim(ClaimTypes.Role, role.ToString())], SchemeName);
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
-        }
+        LastRequest = request;
+        return Task.FromResult(Answer ?? new RunResult(RunStatus.Correct, RunStatus.Optimal, 36, 36, request.ExpectedObjective,
+            new Dictionary<string, double> { ["x"] = 2 }, "GLOP", new RunTimings(1, 2, 3, 6), "bwrap", false,
+            Verification.NotChecked, [], "", false));
     }
 }
