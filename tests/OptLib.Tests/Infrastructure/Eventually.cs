@@ -51,7 +51,7 @@ public static class Eventually
             var value = await read();
             if (!holds(value))
             {
-                Assert.Fail($"{what} stopped holding after {clock.Elapsed.TotalSeconds:0.0} s of {window.TotalSeconds} s; seen: {Describe(value, describe)}");
+                Assert.Fail($"expected {what} for {window.TotalSeconds} s, but after {clock.Elapsed.TotalSeconds:0.0} s saw: {Describe(value, describe)}");
             }
 
             if (clock.Elapsed >= window)
