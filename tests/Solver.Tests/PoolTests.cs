@@ -32,17 +32,13 @@ public sealed class PoolTests
         await using var pool = new RunnerPool(RunnerLaunch.Create(SandboxFixture.TestOptions(poolSize: 1)));
         var source = SandboxFixture.Program("Correct/lp_wyndor.cs");
         await pool.RunAsync(new RunRequest(ProgramLanguage.CSharp, source), CancellationToken.None);
-        await Task.Delay(1000); // let the first runner be reaped, so that it is not counted below
+        await pool.ReapedAsync().WaitAsync(TimeSpan.FromSeconds(30)); // the first runner, so that it is not counted below
 
         var before = pool.AliveProcessIds.ToHashSet();
         var second = await pool.RunAsync(new RunRequest(ProgramLanguage.CSharp, source), CancellationToken.None);
         // The served runner is reaped in the background, just after the answer.
-        var gone = new List<int>();
-        for (var wait = 0; wait < 600 && gone.Count == 0; wait++) // up to 30 s: reaping waits for the exit
-        {
-            await Task.Delay(50);
-            gone = before.Where(pid => !Directory.Exists($"/proc/{pid}")).ToList();
-        }
+        await pool.ReapedAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var gone = before.Where(pid => !Directory.Exists($"/proc/{pid}")).ToList();
 
         Assert.Equal(RunStatus.Optimal, second.Status);
         var served = Assert.Single(gone);

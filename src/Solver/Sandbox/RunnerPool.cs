@@ -55,6 +55,9 @@ internal sealed class RunnerPool : ISandbox, IAsyncDisposable
     /// <summary>Processes alive now (warming, waiting or running); for tests that check nothing leaks.</summary>
     public IReadOnlyCollection<int> AliveProcessIds => _alive.Keys.ToArray();
 
+    /// <summary>Completes when every runner that has served a program so far is killed and reaped.</summary>
+    internal Task ReapedAsync() => Task.WhenAll(_reaping.Values);
+
     public async Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
@@ -207,7 +210,7 @@ internal sealed class RunnerPool : ISandbox, IAsyncDisposable
             Retire(runner);
         foreach (var runner in _alive.Values)
             Retire(runner);
-        await Task.WhenAll(_reaping.Values).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await ReapedAsync().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stopping.Dispose();
     }
 }

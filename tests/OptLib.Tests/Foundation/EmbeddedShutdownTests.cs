@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using OptLib.Platform.Database;
+using OptLib.Tests.Infrastructure;
 
 namespace OptLib.Tests.Foundation;
 
@@ -28,13 +29,16 @@ public sealed class EmbeddedShutdownTests
                 Assert.Equal(0, kill.ExitCode);
             }
 
-            await Task.Delay(TimeSpan.FromSeconds(2)); // a server that stopped on the signal would be gone by now
-            await using (var connection = new NpgsqlConnection(server.ConnectionString))
+            // A negative check, so a window and not a wait: the server shows no sign of having had the signal, so a new
+            // connection is made and queried again and again for 2 s, far longer than a server stopping on it would last.
+            var unpooled = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Pooling = false }.ConnectionString;
+            await Eventually.ThroughoutAsync(async () =>
             {
+                await using var connection = new NpgsqlConnection(unpooled);
                 await connection.OpenAsync();
                 await using var command = new NpgsqlCommand("SELECT 41 + 1", connection);
-                Assert.Equal(42, await command.ExecuteScalarAsync());
-            }
+                return await command.ExecuteScalarAsync();
+            }, answer => answer is 42, TimeSpan.FromSeconds(2), "the signalled server to keep answering");
         }
         finally
         {

@@ -20,7 +20,7 @@ public sealed class ExternalServerTests
         using var server = StartPgliteWithoutVector(port);
         try
         {
-            await WaitForPortAsync(port, TimeSpan.FromSeconds(60));
+            await Eventually.UntilAsync(() => AcceptsAsync(port), TimeSpan.FromSeconds(60), $"the PGlite without pgvector to listen on port {port}");
             var folder = Directory.CreateTempSubdirectory("optlib-novector-").FullName;
             var outcome = await ApiProcess.RunUntilExitAsync(new Dictionary<string, string>
             {
@@ -66,21 +66,17 @@ public sealed class ExternalServerTests
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task WaitForPortAsync(int port, TimeSpan timeout)
+    private static async Task<bool> AcceptsAsync(int port)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
+        try
         {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200);
-            }
+            using var client = new TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
         }
     }
 }

@@ -65,12 +65,8 @@ public sealed class HealthTests(HealthApp app) : IClassFixture<HealthApp>
         Signal("STOP", pid); // as busy as a server can be: it answers nothing
         try
         {
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (server.UnansweredChecks < 3)
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the supervisor did not notice the silent server");
-                await Task.Delay(200);
-            }
+            await Eventually.ValueAsync(() => Task.FromResult(server.UnansweredChecks), n => n >= 3, TimeSpan.FromSeconds(60),
+                "the supervisor to count three unanswered checks of the silent server");
         }
         finally
         {
@@ -78,12 +74,7 @@ public sealed class HealthTests(HealthApp app) : IClassFixture<HealthApp>
         }
 
         using var client = app.ClientWithKey(null);
-        var until = DateTime.UtcNow.AddSeconds(60);
-        while ((await client.GetAsync("/health/ready")).StatusCode != HttpStatusCode.OK)
-        {
-            Assert.True(DateTime.UtcNow < until, "the server did not come back");
-            await Task.Delay(200);
-        }
+        await ReadyAsync(client, "the resumed server to be ready");
 
         Assert.Equal(restarts, server.Restarts);
         Assert.Equal(pid, server.ProcessId);
@@ -124,16 +115,10 @@ public sealed class HealthTests(HealthApp app) : IClassFixture<HealthApp>
         var down = await client.GetAsync("/health/ready");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        HttpStatusCode status;
-        do
-        {
-            await Task.Delay(500);
-            status = (await client.GetAsync("/health/ready")).StatusCode;
-        }
-        while (status != HttpStatusCode.OK && DateTime.UtcNow < deadline);
-
-        Assert.Equal(HttpStatusCode.OK, status);
+        await ReadyAsync(client, "the supervisor to restart the server");
         Assert.Equal(1, server.Restarts);
     }
+
+    private static Task<HttpStatusCode> ReadyAsync(HttpClient client, string what) => Eventually.ValueAsync(
+        async () => (await client.GetAsync("/health/ready")).StatusCode, status => status == HttpStatusCode.OK, TimeSpan.FromSeconds(60), what);
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using OptLib.Library.Jobs;
+using OptLib.Tests.Infrastructure;
 
 namespace OptLib.Tests.Jobs;
 
@@ -20,20 +21,9 @@ public static class JobClient
         (await client.GetFromJsonAsync<JobDto>($"/api/jobs/{id}", Json))!;
 
     /// <summary>Polls the job until <paramref name="until"/> holds, or fails the test with the job's last state.</summary>
-    public static async Task<JobDto> WaitForAsync(this HttpClient client, long id, Func<JobDto, bool> until, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        var job = await client.GetJobAsync(id);
-        while (!until(job))
-        {
-            Assert.True(DateTime.UtcNow < deadline,
-                $"job {id} is {job.State} at {job.Progress.Done}/{job.Progress.Total} ({job.CurrentStep}) after {timeout.TotalSeconds} s; error: {job.Error}; log: {string.Join(" | ", job.Log.TakeLast(5).Select(l => l.Message))}");
-            await Task.Delay(200);
-            job = await client.GetJobAsync(id);
-        }
-
-        return job;
-    }
+    public static Task<JobDto> WaitForAsync(this HttpClient client, long id, Func<JobDto, bool> until, TimeSpan timeout) =>
+        Eventually.ValueAsync(() => client.GetJobAsync(id), until, timeout, $"job {id}",
+            job => $"{job.State} at {job.Progress.Done}/{job.Progress.Total} ({job.CurrentStep}); error: {job.Error}; log: {string.Join(" | ", job.Log.TakeLast(5).Select(l => l.Message))}");
 
     public static Task<JobDto> WaitForEndAsync(this HttpClient client, long id, int seconds = 60) =>
         client.WaitForAsync(id, j => j.IsFinished, TimeSpan.FromSeconds(seconds));

@@ -38,16 +38,11 @@ public sealed class ScheduleTests(ScheduledApp app) : IClassFixture<ScheduledApp
         app.Services.GetRequiredService<IRecurringJobManager>().Trigger("schedule:selftest");
 
         using var client = app.Admin();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        Job? job = null;
-        while (job is null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the triggered schedule created no job");
-            await Task.Delay(200);
-            job = await app.WithDbAsync(db => db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Kind == "selftest" && j.CreatedBy == ScheduledJobTrigger.Actor));
-        }
+        var job = await Eventually.ValueAsync(
+            () => app.WithDbAsync(db => db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Kind == "selftest" && j.CreatedBy == ScheduledJobTrigger.Actor)),
+            j => j is not null, TimeSpan.FromSeconds(60), "the triggered schedule to create a job");
 
-        var finished = await client.WaitForEndAsync(job.Id);
+        var finished = await client.WaitForEndAsync(job!.Id);
         Assert.Equal("succeeded", finished.State);
         Assert.Equal(2, finished.Progress.Total); // the configured parameters, typed from configuration strings
     }

@@ -41,7 +41,8 @@ public sealed partial class WorkerProcessTests(NoInProcessWorkerApp app) : IClas
 
         // Kill the first worker while it holds items: some done, some half-way.
         await client.WaitForAsync(job.Id, j => j.Progress.Done >= 2, TimeSpan.FromSeconds(90));
-        await WaitUntilAsync(() => app.WithDbAsync(db => db.JobItems.AnyAsync(i => i.JobId == job.Id && i.State == JobItemState.Running)), "an item to be running");
+        await Eventually.UntilAsync(() => app.WithDbAsync(db => db.JobItems.AnyAsync(i => i.JobId == job.Id && i.State == JobItemState.Running)),
+            TimeSpan.FromSeconds(90), "an item to be running");
         first.Kill();
         var orphans = await app.WithDbAsync(db => db.JobItems.Where(i => i.JobId == job.Id && i.State == JobItemState.Running).Select(i => i.Key).ToListAsync());
         Assert.NotEmpty(orphans);
@@ -75,7 +76,8 @@ public sealed partial class WorkerProcessTests(NoInProcessWorkerApp app) : IClas
         using var first = WorkerProcess.Start(app.Database.ConnectionString, lease);
         await WaitForServersAsync(first.Id);
         var job = await client.StartAsync(SelfTestKind.KindName, new { items = 4, sleepMs = 3000 });
-        await WaitUntilAsync(() => app.WithDbAsync(db => db.JobItems.AnyAsync(i => i.JobId == job.Id && i.State == JobItemState.Running)), "an item to be running");
+        await Eventually.UntilAsync(() => app.WithDbAsync(db => db.JobItems.AnyAsync(i => i.JobId == job.Id && i.State == JobItemState.Running)),
+            TimeSpan.FromSeconds(90), "an item to be running");
         first.Kill();
         var orphans = await app.WithDbAsync(db => db.JobItems.Where(i => i.JobId == job.Id && i.State == JobItemState.Running).Select(i => i.Key).ToListAsync());
         Assert.NotEmpty(orphans);
@@ -136,18 +138,8 @@ public sealed partial class WorkerProcessTests(NoInProcessWorkerApp app) : IClas
     private async Task WaitForServersAsync(params int[] pids)
     {
         var monitoring = app.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
-        await WaitUntilAsync(() => Task.FromResult(pids.All(pid => monitoring.Servers().Any(s => s.Name.Contains($":{pid}:", StringComparison.Ordinal)))),
-            "the worker processes to start");
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(200);
-        }
+        await Eventually.UntilAsync(() => Task.FromResult(pids.All(pid => monitoring.Servers().Any(s => s.Name.Contains($":{pid}:", StringComparison.Ordinal)))),
+            TimeSpan.FromSeconds(90), "the worker processes to start");
     }
 
     [GeneratedRegex(@"^phase \d+ item (?<key>\S+) ran on \S+ pid (?<pid>\d+) from (?<from>\S+) to (?<to>\S+) \(attempt \d+\)$")]

@@ -55,13 +55,13 @@ public sealed class CancelAcrossProcessesTests(SubmitOnlyApp app) : IClassFixtur
         Assert.Equal(HttpStatusCode.Accepted, submitted.StatusCode);
         var id = (await submitted.Content.ReadFromJsonAsync<ProblemDto>(Json))!.Id;
 
-        await Until(() => Task.FromResult(!_stub.Received.IsEmpty), TimeSpan.FromMinutes(3), "the other process to call the model");
+        await Eventually.UntilAsync(() => Task.FromResult(!_stub.Received.IsEmpty), TimeSpan.FromMinutes(3), "the other process to call the model");
         Assert.Equal("running", (await GetAsync(analyst, id)).Status);
 
         var clock = Stopwatch.StartNew();
         Assert.Equal(HttpStatusCode.Accepted, (await analyst.DeleteAsync($"/api/problems/{id}")).StatusCode);
-        ProblemDto problem = null!;
-        await Until(async () => (problem = await GetAsync(analyst, id)).IsFinished, TimeSpan.FromSeconds(30), "the solve to stop");
+        var problem = await Eventually.ValueAsync(() => GetAsync(analyst, id), p => p.IsFinished, TimeSpan.FromSeconds(30), "the solve to stop",
+            p => $"{p.Status}, attempt {p.LatestAttempt?.Status}");
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"stopped after {clock.Elapsed}"); // the model timeout is 120 s
         Assert.Equal("cancelled", problem.Status);
@@ -101,14 +101,4 @@ public sealed class CancelAcrossProcessesTests(SubmitOnlyApp app) : IClassFixtur
 
     private static async Task<ProblemDto> GetAsync(HttpClient client, long id) =>
         (await client.GetFromJsonAsync<ProblemDto>($"/api/problems/{id}", Json))!;
-
-    private static async Task Until(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(200);
-        }
-    }
 }

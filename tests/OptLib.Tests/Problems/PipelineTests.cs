@@ -15,6 +15,8 @@ using OptLib.Library.Models;
 using OptLib.Library.Problems;
 using OptLib.Library.Solving;
 using OptLib.Library.Retrieval;
+using OptLib.Solver.Runs;
+using OptLib.Solver.Sandbox;
 using OptLib.Tests.Infrastructure;
 using OptLib.Tests.Models;
 
@@ -78,10 +80,30 @@ public sealed class PipelineApp : OptLibApp
         ["Pipeline:SolverTimeLimitSeconds"] = "60",
     };
 
+    /// <summary>The sandbox the pipeline runs programs in: the real one, watched.</summary>
+    public WatchedSandbox Sandbox => (WatchedSandbox)Services.GetRequiredService<ISandbox>();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services => services.AddSingleton<IChatModel>(Model));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<IChatModel>(Model);
+            var real = services.Last(d => d.ServiceType == typeof(ISandbox)).ImplementationFactory!;
+            services.AddSingleton<ISandbox>(sp => new WatchedSandbox((ISandbox)real(sp)));
+        });
+    }
+}
+
+/// <summary>The real sandbox, noting each program as it reaches it, so that a test can wait until a run is under way.</summary>
+public sealed class WatchedSandbox(ISandbox real) : ISandbox
+{
+    public ConcurrentQueue<string> Received { get; } = new();
+
+    public Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken)
+    {
+        Received.Enqueue(request.Source);
+        return real.RunAsync(request, cancellationToken);
     }
 }
 
@@ -221,7 +243,7 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
             // Both solve workers (Worker:SolveConcurrency 2) hang in a model call, so a third problem stays queued.
             var first = await PostAsync(analyst, "hold-the-model #1: the glass plant.");
             var second = await PostAsync(analyst, "hold-the-model #2: the glass plant.");
-            await Eventually(() => Task.FromResult(entered.Count == 2), "both held problems to reach the model");
+            await Eventually.UntilAsync(() => Task.FromResult(entered.Count == 2), TimeSpan.FromSeconds(60), "both held problems to reach the model");
             var queued = await PostAsync(analyst, "queued-behind: the glass plant.");
             Assert.Equal("queued", queued.Status);
 
@@ -252,11 +274,13 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
             }
             Assert.Equal("cancelled", (await WaitFinishedAsync(analyst, second.Id)).Status);
 
-            // Both workers are free now; give them two polls of the queue to (not) pick up the cancelled problem.
-            await Task.Delay(TimeSpan.FromSeconds(2.5));
-            Assert.DoesNotContain(app.Model.Calls, c => c.User.Contains("queued-behind", StringComparison.Ordinal));
-            var attempts = await analyst.GetFromJsonAsync<List<AttemptDto>>($"/api/problems/{queued.Id}/attempts", Json);
-            Assert.Empty(attempts!);
+            // A negative check, so a window and not a wait: both workers are free now, and for two polls of the queue
+            // (Worker:PollIntervalSeconds 1) the cancelled problem must stay unstarted, looked at all along.
+            await Eventually.ThroughoutAsync(
+                async () => (Attempts: (await analyst.GetFromJsonAsync<List<AttemptDto>>($"/api/problems/{queued.Id}/attempts", Json))!.Count,
+                    ModelCalls: app.Model.Calls.Count(c => c.User.Contains("queued-behind", StringComparison.Ordinal))),
+                traces => traces == (0, 0), TimeSpan.FromSeconds(2.5), "the cancelled queued problem to stay unstarted",
+                traces => $"{traces.Attempts} attempts, {traces.ModelCalls} model calls");
             var queuedJob = await analyst.GetFromJsonAsync<JobDto>($"/api/jobs/{queued.JobId}", Json);
             Assert.Equal(("solve", "cancelled"), (queuedJob!.Kind, queuedJob.State)); // its job was cancelled before its item ran
             Assert.Equal(2, await app.WithDbAsync(db => db.AuditLog.CountAsync(a => a.Action == "cancel" && a.EntityType == "problem"
@@ -321,9 +345,8 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
     {
         using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
         var problem = await PostAsync(analyst, "spins-forever: the glass plant.");
-        await Eventually(() => Task.FromResult(app.Model.Calls.Any(c => c.Purpose == "program" && c.User.Contains("spins-forever", StringComparison.Ordinal))),
-            "the program to be written");
-        await Task.Delay(TimeSpan.FromSeconds(1)); // into the sandbox
+        await Eventually.UntilAsync(() => Task.FromResult(app.Sandbox.Received.Any(source => source.Contains("class Spin", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(60), "the spinning program to reach the sandbox");
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         Assert.Equal(HttpStatusCode.Accepted, (await analyst.DeleteAsync($"/api/problems/{problem.Id}")).StatusCode);
@@ -399,23 +422,9 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
         return (await response.Content.ReadFromJsonAsync<ProblemDto>(Json))!;
     }
 
-    private static async Task<ProblemDto> WaitFinishedAsync(HttpClient client, long id, TimeSpan? timeout = null)
-    {
-        ProblemDto? problem = null;
-        await Eventually(async () => (problem = await client.GetFromJsonAsync<ProblemDto>($"/api/problems/{id}", Json))!.IsFinished,
-            $"problem {id} to finish", timeout);
-        return problem!;
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(100);
-        }
-    }
+    private static Task<ProblemDto> WaitFinishedAsync(HttpClient client, long id, TimeSpan? timeout = null) =>
+        Eventually.ValueAsync(async () => (await client.GetFromJsonAsync<ProblemDto>($"/api/problems/{id}", Json))!, p => p.IsFinished,
+            timeout ?? TimeSpan.FromSeconds(60), $"problem {id} to finish", p => $"{p.Status}, attempt {p.LatestAttempt?.Status}");
 
     private async Task<ProblemDto> SubmitAsync(string text, double? expected)
     {
