@@ -30,7 +30,7 @@ public sealed class ProgramRepair(IChatModel model, ISandbox sandbox, PromptLibr
             var reply = await model.CompleteAsync(new ModelCall(ModelRole.Advanced, "You diagnose and repair C# OR-Tools programs.",
                 prompts[PromptLibrary.DiagnoseRepair].Render(new Dictionary<string, string>
                 {
-                    ["contract"] = SolveProblemHandler.Contract,
+                    ["contract"] = ContractPrompt.Text,
                     ["diagnostics"] = diagnostics,
                     ["program"] = source,
                     ["history"] = history.Length == 0 ? "(none)" : history.ToString(),
@@ -38,7 +38,7 @@ public sealed class ProgramRepair(IChatModel model, ISandbox sandbox, PromptLibr
                     ["problem"] = problem.Text,
                 }), Purpose: $"diagnose-repair {round}"), ct);
             usage.Add(reply.Usage);
-            var repaired = SolveProblemHandler.CodeBlock(reply.Text);
+            var repaired = CodeBlocks.Extract(reply.Text);
             var result = await sandbox.RunAsync(new RunRequest(ProgramLanguage.CSharp, repaired, pipeline.Value.SolverTimeLimitSeconds, problem.ExpectedObjective), ct);
             var untrusted = Answers.Untrusted(repaired, result, problem, solver.Value);
             if (untrusted is null && Answers.Reaches(problem, result.Objective, solver.Value))

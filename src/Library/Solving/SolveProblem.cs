@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +15,7 @@ using OptLib.Library.Prompts;
 using OptLib.Library.Retrieval;
 using OptLib.Library.Storage;
 using OptLib.Library.Taxonomy;
+using OptLib.Solver;
 using OptLib.Solver.Runs;
 using OptLib.Solver.Sandbox;
 
@@ -35,7 +35,7 @@ public sealed record SolveProblem(long ProblemId, SolveOptions? Options = null) 
 /// </summary>
 public sealed record SolveOptions(string Purpose, IReadOnlyList<long>? ExtraInsightIds = null, IReadOnlyList<long>? ExcludedInsightIds = null);
 
-public sealed partial class SolveProblemHandler(
+public sealed class SolveProblemHandler(
     OptLibDbContext db,
     ISender sender,
     IChatModel model,
@@ -48,17 +48,6 @@ public sealed partial class SolveProblemHandler(
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     private static readonly HashSet<RunStatus> ProgramFailures = [RunStatus.CompileError, RunStatus.RuntimeError, RunStatus.Rejected, RunStatus.Timeout];
-
-    public const string Contract = """
-        public interface IOptModel { void Build(IModelContext ctx); }
-        public interface IModelContext
-        {
-            void Use(Google.OrTools.LinearSolver.Solver solver);   // GLOP, PDLP, CBC or SCIP
-            void Use(Google.OrTools.Sat.CpModel model);
-            void Use(Google.OrTools.ModelBuilder.Model model);
-            void Report(string name, Google.OrTools.LinearSolver.Variable variable);  // and the CP-SAT / ModelBuilder variable kinds
-        }
-        """;
 
     public async ValueTask<long> Handle(SolveProblem request, CancellationToken cancellationToken)
     {
@@ -128,15 +117,15 @@ public sealed partial class SolveProblemHandler(
             var written = await AskAsync(new ModelCall(ModelRole.Base, "You write C# models for Google OR-Tools.",
                 programPrompt.Render(new Dictionary<string, string>
                 {
-                    ["contract"] = Contract,
+                    ["contract"] = ContractPrompt.Text,
                     ["insights"] = Insights(forProgram, settings),
                     ["problem"] = problem.Text,
                     ["formulation"] = formulation,
                     ["tables"] = tables,
-                }), Purpose: "program"), CodeCheck, usage, cancellationToken);
+                }), Purpose: "program"), CodeBlocks.Check, usage, cancellationToken);
             timings["program"] = step.Elapsed.TotalMilliseconds;
 
-            var source = CodeBlock(written);
+            var source = CodeBlocks.Extract(written);
             var sandboxMs = 0.0;
             RunResult result;
             var round = 0;
@@ -159,8 +148,8 @@ public sealed partial class SolveProblemHandler(
                         ["program"] = source,
                         ["formulation"] = formulation,
                         ["problem"] = problem.Text,
-                    }), Purpose: $"self-debug {round}"), CodeCheck, usage, cancellationToken);
-                source = CodeBlock(debug);
+                    }), Purpose: $"self-debug {round}"), CodeBlocks.Check, usage, cancellationToken);
+                source = CodeBlocks.Extract(debug);
             }
 
             timings["sandbox"] = sandboxMs;
@@ -318,18 +307,4 @@ public sealed partial class SolveProblemHandler(
         usage.AddRange(reply.Usage);
         return reply.Value;
     }
-
-    /// <summary>The templates ask for the program in one ```csharp block; a reply without one is not a program.</summary>
-    private static string? CodeCheck(string reply) =>
-        CodeFence().IsMatch(reply) ? null : "it has no ```csharp block holding the program";
-
-    /// <summary>The code in the reply's ```csharp block, or the whole reply when there is none.</summary>
-    public static string CodeBlock(string reply)
-    {
-        var match = CodeFence().Match(reply);
-        return match.Success ? match.Groups[1].Value.Trim() : reply.Trim();
-    }
-
-    [GeneratedRegex(@"```(?:csharp|cs|c#)?\s*\n(.*?)```", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
-    private static partial Regex CodeFence();
 }

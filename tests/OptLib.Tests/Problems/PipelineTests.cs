@@ -15,6 +15,7 @@ using OptLib.Library.Models;
 using OptLib.Library.Problems;
 using OptLib.Library.Solving;
 using OptLib.Library.Retrieval;
+using OptLib.Solver;
 using OptLib.Tests.Infrastructure;
 using OptLib.Tests.Models;
 
@@ -111,6 +112,8 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
 
         var formulationCall = app.Model.Calls.Last(c => c.Purpose == "formulation" && c.User.Contains("glass plant", StringComparison.Ordinal));
         Assert.Contains($"[I{insightId}]", formulationCall.User, StringComparison.Ordinal);
+        var programCall = app.Model.Calls.Last(c => c.Purpose == "program" && c.User.Contains("glass plant", StringComparison.Ordinal));
+        Assert.Contains(ContractPrompt.Text, programCall.User, StringComparison.Ordinal);
         Assert.Contains($"\"id\":{insightId}", attempt.RetrievedInsights!.Value.GetRawText(), StringComparison.Ordinal);
     }
 
