@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OptLib.Library.Attempts;
 using OptLib.Library.Models;
@@ -56,24 +55,19 @@ public sealed class ProgramRepair(IChatModel model, ISandbox sandbox, PromptLibr
     }
 
     /// <summary>The diagnostics of a stored solver result, one per line.</summary>
-    public static string Diagnostics(JsonDocument? solverResult)
+    public static string Diagnostics(RunResult? solverResult) => solverResult switch
     {
-        if (solverResult is null || !solverResult.RootElement.TryGetProperty("diagnostics", out var list) || list.ValueKind != JsonValueKind.Array)
-        {
-            return "(no diagnostics were recorded)";
-        }
-
-        var lines = list.EnumerateArray().Select(d =>
-            $"line {Get(d, "line")}, column {Get(d, "column")}: {Get(d, "message")}").ToList();
-        var status = solverResult.RootElement.TryGetProperty("status", out var s) ? s.ToString() : "unknown";
-        return lines.Count == 0 ? $"status {status}, no diagnostics" : $"status {status}\n" + string.Join('\n', lines);
-    }
+        null => "(no diagnostics were recorded)",
+        { Diagnostics.Count: 0 } => $"status {solverResult.Status}, no diagnostics",
+        _ => $"status {solverResult.Status}\n" + Lines(solverResult.Diagnostics),
+    };
 
     public static string Describe(RunResult result) => result.Diagnostics.Count == 0
         ? $"status {result.Status}, objective {result.Objective?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"
-        : $"status {result.Status}\n" + string.Join('\n', result.Diagnostics.Select(d => $"line {d.Line}, column {d.Column}: {d.Message}"));
+        : $"status {result.Status}\n" + Lines(result.Diagnostics);
 
-    private static string Get(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.ToString() : "?";
+    private static string Lines(IEnumerable<Diagnostic> diagnostics) =>
+        string.Join('\n', diagnostics.Select(d => $"line {d.Line}, column {d.Column}: {d.Message}"));
 
     /// <summary>The text before the code: the model's "Diagnosis:" paragraph.</summary>
     private static string Diagnosis(string reply)

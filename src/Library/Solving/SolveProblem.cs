@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,8 +44,6 @@ public sealed class SolveProblemHandler(
     IServiceScopeFactory scopes,
     ILogger<SolveProblemHandler> logger) : IRequestHandler<SolveProblem, long>
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
-
     private static readonly HashSet<RunStatus> ProgramFailures = [RunStatus.CompileError, RunStatus.RuntimeError, RunStatus.Rejected, RunStatus.Timeout];
 
     public async ValueTask<long> Handle(SolveProblem request, CancellationToken cancellationToken)
@@ -72,7 +69,7 @@ public sealed class SolveProblemHandler(
         var clock = Stopwatch.StartNew();
         var timings = new Dictionary<string, double>();
         var usage = new List<ModelUsage>();
-        var programs = new List<object>();
+        var programs = new List<AttemptProgram>();
         var attempt = new Attempt { ProblemId = problem.Id, Status = AttemptStatus.Running, CreatedAt = DateTimeOffset.UtcNow };
         db.Attempts.Add(attempt);
         await db.SaveChangesAsync(cancellationToken);
@@ -110,7 +107,7 @@ public sealed class SolveProblemHandler(
             var forProgram = await Adjust(await sender.Send(new RetrieveInsights(problem.Text, "program", formulation, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), request.Options, cancellationToken);
             usage.AddRange(forProgram.Usage ?? []);
             timings["retrieveProgram"] = step.Elapsed.TotalMilliseconds;
-            attempt.RetrievedInsights = JsonSerializer.SerializeToDocument(new { formulation = forFormulation, program = forProgram, purpose = request.Options?.Purpose }, Json);
+            attempt.RetrievedInsights = new AttemptRetrieval(forFormulation, forProgram, request.Options?.Purpose);
 
             step.Restart();
             var programPrompt = prompts[PromptLibrary.Program];
@@ -134,7 +131,7 @@ public sealed class SolveProblemHandler(
                 step.Restart();
                 result = await sandbox.RunAsync(new RunRequest(ProgramLanguage.CSharp, source, settings.SolverTimeLimitSeconds, problem.ExpectedObjective), cancellationToken);
                 sandboxMs += step.Elapsed.TotalMilliseconds;
-                programs.Add(new { round, source, status = result.Status.ToString(), diagnostics = result.Diagnostics });
+                programs.Add(new AttemptProgram(round, source, result.Status, result.Diagnostics));
                 if (!ProgramFailures.Contains(result.Status) || round >= settings.MaxDebugRounds)
                 {
                     break;
@@ -154,11 +151,10 @@ public sealed class SolveProblemHandler(
 
             timings["sandbox"] = sandboxMs;
             attempt.Program = source;
-            attempt.SolverResult = JsonSerializer.SerializeToDocument(result, Json);
+            attempt.SolverResult = result;
             attempt.Objective = result.Objective;
             attempt.Status = Verdict(result, problem.ExpectedObjective);
-            attempt.PromptVersions = JsonSerializer.SerializeToDocument(
-                new[] { formulationPrompt.Id, programPrompt.Id, prompts[PromptLibrary.SelfDebug].Id }, Json);
+            attempt.PromptVersions = [formulationPrompt.Id, programPrompt.Id, prompts[PromptLibrary.SelfDebug].Id];
         }
         catch (ModelCallFailedException ex)
         {
@@ -182,13 +178,13 @@ public sealed class SolveProblemHandler(
             await watch.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
-        attempt.Programs = JsonSerializer.SerializeToDocument(programs, Json);
-        attempt.ModelUsage = JsonSerializer.SerializeToDocument(usage, Json);
+        attempt.Programs = programs;
+        attempt.ModelUsage = usage;
         attempt.PromptTokens = usage.Sum(u => u.PromptTokens);
         attempt.CompletionTokens = usage.Sum(u => u.CompletionTokens);
         attempt.CostEstimate = usage.Sum(u => u.CostEstimate);
         timings["total"] = clock.Elapsed.TotalMilliseconds;
-        attempt.Timings = JsonSerializer.SerializeToDocument(timings, Json);
+        attempt.Timings = timings;
         attempt.CompletedAt = DateTimeOffset.UtcNow;
         // A provider outage teaches nothing about modelling, and held-out problems and side runs (verification,
         // diagnosis, evaluation) are never learned from: only answers the library could have made right are queued.

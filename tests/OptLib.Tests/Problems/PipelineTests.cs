@@ -16,6 +16,7 @@ using OptLib.Library.Problems;
 using OptLib.Library.Solving;
 using OptLib.Library.Retrieval;
 using OptLib.Solver;
+using OptLib.Solver.Runs;
 using OptLib.Tests.Infrastructure;
 using OptLib.Tests.Models;
 
@@ -107,14 +108,14 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
         Assert.StartsWith("Sets: products.", attempt.Formulation, StringComparison.Ordinal);
         Assert.Contains("class Wyndor", attempt.Program, StringComparison.Ordinal);
         Assert.False(attempt.QueuedForLearning);
-        Assert.Contains("formulation@2", attempt.PromptVersions!.Value.GetRawText(), StringComparison.Ordinal);
+        Assert.Contains("formulation@2", attempt.PromptVersions!);
         Assert.True(attempt.PromptTokens > 0);
 
         var formulationCall = app.Model.Calls.Last(c => c.Purpose == "formulation" && c.User.Contains("glass plant", StringComparison.Ordinal));
         Assert.Contains($"[I{insightId}]", formulationCall.User, StringComparison.Ordinal);
         var programCall = app.Model.Calls.Last(c => c.Purpose == "program" && c.User.Contains("glass plant", StringComparison.Ordinal));
         Assert.Contains(ContractPrompt.Text, programCall.User, StringComparison.Ordinal);
-        Assert.Contains($"\"id\":{insightId}", attempt.RetrievedInsights!.Value.GetRawText(), StringComparison.Ordinal);
+        Assert.Contains(insightId, attempt.RetrievedInsights!.Formulation.Insights.Select(r => r.Insight.Id));
     }
 
     [Fact]
@@ -124,8 +125,8 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
 
         var attempt = problem.LatestAttempt!;
         Assert.Equal("Correct", attempt.Status);
-        var rounds = attempt.Programs!.Value.EnumerateArray().Select(p => p.GetProperty("status").GetString()).ToList();
-        Assert.Equal(["CompileError", "Correct"], rounds);
+        Assert.Equal([RunStatus.CompileError, RunStatus.Correct], attempt.Programs!.Select(p => p.Status));
+        Assert.Contains(attempt.Programs![0].Diagnostics, d => d.Message == "; expected");
         var debugCall = app.Model.Calls.Single(c => c.Purpose == "self-debug 1" && c.User.Contains("does-not-compile", StringComparison.Ordinal));
         Assert.Contains("; expected", debugCall.User, StringComparison.Ordinal);
     }
@@ -335,7 +336,7 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
         // The time limit is 60 s plus grace: a solve that waited for it would also have self-debugged.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"stopped after {clock.Elapsed}");
         Assert.Equal("Cancelled", stopped.LatestAttempt!.Status);
-        Assert.Empty(stopped.LatestAttempt.Programs!.Value.EnumerateArray());
+        Assert.Empty(stopped.LatestAttempt.Programs!);
         Assert.DoesNotContain(app.Model.Calls, c => c.Purpose.StartsWith("self-debug", StringComparison.Ordinal) && c.User.Contains("spins-forever", StringComparison.Ordinal));
     }
 
