@@ -140,7 +140,7 @@ async Task<Sample> SolveDirectAsync(string text)
     var attemptId = await Send(new SolveProblem(id));
     var solve = clock.Elapsed.TotalMilliseconds;
     var attempt = await Db(db => db.Attempts.AsNoTracking().SingleAsync(a => a.Id == attemptId));
-    var t = attempt.Timings!.Deserialize<Dictionary<string, double>>()!;
+    var t = attempt.Timings!;
     return new Sample(attempt.Status, store, solve, t["retrieveFormulation"], t["formulate"], t["retrieveProgram"], t["program"], t["sandbox"]);
 }
 

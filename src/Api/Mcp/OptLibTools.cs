@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Text.Json;
 using Mediator;
 using Microsoft.AspNetCore.Authorization;
 using ModelContextProtocol;
@@ -46,7 +45,7 @@ public sealed class OptLibTools(ISender sender, IHttpContextAccessor http, Solve
         var problem = await sender.SubmitAndWaitAsync(new SubmitProblem(text ?? string.Empty, expectedObjective, null, null, null, Actor()),
             waitSeconds ?? 60, cancellationToken);
         var attempt = problem.LatestAttempt;
-        return new SolveOutcome(problem.Id, problem.Status, attempt?.Status, attempt?.Objective, Variables(attempt?.SolverResult),
+        return new SolveOutcome(problem.Id, problem.Status, attempt?.Status, attempt?.Objective, attempt?.SolverResult?.Variables,
             attempt?.Formulation, attempt?.Error);
     }
 
@@ -95,9 +94,4 @@ public sealed class OptLibTools(ISender sender, IHttpContextAccessor http, Solve
         await sender.Send(new GiveFeedback(id, verdict, expectedObjective, note, Actor()), cancellationToken) ?? throw new McpException($"There is no problem {id}.");
 
     private string Actor() => http.HttpContext?.User.Actor() ?? "anonymous";
-
-    private static IReadOnlyDictionary<string, double>? Variables(JsonElement? solverResult) =>
-        solverResult is { ValueKind: JsonValueKind.Object } result && result.TryGetProperty("variables", out var variables) && variables.ValueKind == JsonValueKind.Object
-            ? variables.EnumerateObject().Where(v => v.Value.ValueKind == JsonValueKind.Number).ToDictionary(v => v.Name, v => v.Value.GetDouble())
-            : null;
 }

@@ -1,4 +1,6 @@
-using System.Text.Json;
+using OptLib.Library.Models;
+using OptLib.Library.Retrieval;
+using OptLib.Solver.Runs;
 
 namespace OptLib.Library.Attempts;
 
@@ -29,21 +31,24 @@ public sealed class Attempt
     /// <summary>The final program; every version with its diagnostics is in <see cref="Programs"/>.</summary>
     public string? Program { get; set; }
 
-    public JsonDocument? Programs { get; set; }
+    public List<AttemptProgram>? Programs { get; set; }
 
-    public JsonDocument? SolverResult { get; set; }
+    /// <summary>What the sandbox said of the final program.</summary>
+    public RunResult? SolverResult { get; set; }
 
     public double? Objective { get; set; }
 
     /// <summary>The retrieved insights with all their scores and reasons, per stage.</summary>
-    public JsonDocument? RetrievedInsights { get; set; }
+    public AttemptRetrieval? RetrievedInsights { get; set; }
 
     /// <summary>Model usage per call: model, tokens in and out, latency, outcome.</summary>
-    public JsonDocument? ModelUsage { get; set; }
+    public List<ModelUsage>? ModelUsage { get; set; }
 
-    public JsonDocument? Timings { get; set; }
+    /// <summary>Milliseconds per step (retrieveFormulation, formulate, retrieveProgram, program, sandbox) and in total.</summary>
+    public Dictionary<string, double>? Timings { get; set; }
 
-    public JsonDocument? PromptVersions { get; set; }
+    /// <summary>The templates' ids ("formulation@2"), formulation, program and self-debug.</summary>
+    public List<string>? PromptVersions { get; set; }
 
     public int PromptTokens { get; set; }
 
@@ -63,3 +68,9 @@ public sealed class Attempt
 
     public DateTimeOffset? CompletedAt { get; set; }
 }
+
+/// <summary>One program an attempt ran: round 0 is the first, each self-debug round adds one.</summary>
+public sealed record AttemptProgram(int Round, string Source, RunStatus Status, IReadOnlyList<Diagnostic> Diagnostics);
+
+/// <summary>What retrieval gave each stage, and the purpose of a side run (null for a problem's own solve).</summary>
+public sealed record AttemptRetrieval(RetrievalResult Formulation, RetrievalResult Program, string? Purpose);

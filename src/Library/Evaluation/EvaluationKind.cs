@@ -140,29 +140,10 @@ public sealed class EvaluationKind(OptLibDbContext db, ISender sender, IChatMode
     }
 
     /// <summary>The level-1 label of the best formulation insight retrieved for the problem: the kind of problem it was taken for.</summary>
-    private static string TopLabel(Attempt attempt)
-    {
-        if (attempt.RetrievedInsights?.RootElement is { } retrieved
-            && retrieved.TryGetProperty("formulation", out var formulation)
-            && formulation.TryGetProperty("insights", out var insights)
-            && insights.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var insight in insights.EnumerateArray())
-            {
-                if (insight.TryGetProperty("insight", out var dto) && dto.TryGetProperty("taxonomy", out var taxonomy)
-                    && taxonomy.ValueKind == JsonValueKind.Array && taxonomy.GetArrayLength() > 0
-                    && taxonomy[0].TryGetProperty("level1", out var level1) && level1.GetString() is { Length: > 0 } label)
-                {
-                    return label;
-                }
-            }
-        }
+    private static string TopLabel(Attempt attempt) =>
+        attempt.RetrievedInsights?.Formulation.Insights
+            .Select(r => r.Insight.Taxonomy.FirstOrDefault()?.Level1)
+            .FirstOrDefault(label => !string.IsNullOrEmpty(label)) ?? NoInsight;
 
-        return NoInsight;
-    }
-
-    private static double TotalMilliseconds(Attempt attempt) =>
-        attempt.Timings?.RootElement is { ValueKind: JsonValueKind.Object } timings && timings.TryGetProperty("total", out var total) && total.TryGetDouble(out var ms)
-            ? ms
-            : 0;
+    private static double TotalMilliseconds(Attempt attempt) => attempt.Timings?.GetValueOrDefault("total") ?? 0;
 }

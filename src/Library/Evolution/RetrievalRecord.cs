@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
+using OptLib.Library.Attempts;
 using OptLib.Library.Insights;
 using OptLib.Library.Problems;
 using OptLib.Library.Storage;
@@ -11,25 +11,8 @@ namespace OptLib.Library.Evolution;
 internal static partial class RetrievalRecord
 {
     /// <summary>The ids an attempt retrieved, formulation stage first, each once.</summary>
-    public static List<long> RetrievedIds(JsonDocument? retrieved)
-    {
-        var ids = new List<long>();
-        if (retrieved is null)
-        {
-            return ids;
-        }
-
-        foreach (var stage in new[] { "formulation", "program" })
-        {
-            if (retrieved.RootElement.TryGetProperty(stage, out var result) && result.ValueKind == JsonValueKind.Object &&
-                result.TryGetProperty("insights", out var list) && list.ValueKind == JsonValueKind.Array)
-            {
-                ids.AddRange(list.EnumerateArray().Select(r => r.GetProperty("insight").GetProperty("id").GetInt64()));
-            }
-        }
-
-        return [.. ids.Distinct()];
-    }
+    public static List<long> RetrievedIds(AttemptRetrieval? retrieved) => retrieved is null ? []
+        : [.. retrieved.Formulation.Insights.Concat(retrieved.Program.Insights).Select(r => r.Insight.Id).Distinct()];
 
     /// <summary>Insight ids cited as [I12] in the text the model wrote.</summary>
     public static HashSet<long> Cited(string? text) =>

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OptLib.Library.Attempts;
 using OptLib.Library.Models;
@@ -30,7 +29,7 @@ public sealed class ProgramRepair(IChatModel model, ISandbox sandbox, PromptLibr
             var reply = await model.CompleteAsync(new ModelCall(ModelRole.Advanced, "You diagnose and repair C# OR-Tools programs.",
                 prompts[PromptLibrary.DiagnoseRepair].Render(new Dictionary<string, string>
                 {
-                    ["contract"] = Pipeline.Contract,
+                    ["contract"] = ContractPrompt.Text,
                     ["diagnostics"] = diagnostics,
                     ["program"] = source,
                     ["history"] = history.Length == 0 ? "(none)" : history.ToString(),
@@ -38,7 +37,7 @@ public sealed class ProgramRepair(IChatModel model, ISandbox sandbox, PromptLibr
                     ["problem"] = problem.Text,
                 }), Purpose: $"diagnose-repair {round}"), ct);
             usage.Add(reply.Usage);
-            var repaired = Pipeline.CodeBlock(reply.Text);
+            var repaired = CodeBlocks.Extract(reply.Text);
             var result = await sandbox.RunAsync(new RunRequest(ProgramLanguage.CSharp, repaired, pipeline.Value.SolverTimeLimitSeconds, problem.ExpectedObjective), ct);
             var untrusted = Answers.Untrusted(repaired, result, problem, solver.Value);
             if (untrusted is null && Answers.Reaches(problem, result.Objective, solver.Value))
@@ -56,24 +55,19 @@ public sealed class ProgramRepair(IChatModel model, ISandbox sandbox, PromptLibr
     }
 
     /// <summary>The diagnostics of a stored solver result, one per line.</summary>
-    public static string Diagnostics(JsonDocument? solverResult)
+    public static string Diagnostics(RunResult? solverResult) => solverResult switch
     {
-        if (solverResult is null || !solverResult.RootElement.TryGetProperty("diagnostics", out var list) || list.ValueKind != JsonValueKind.Array)
-        {
-            return "(no diagnostics were recorded)";
-        }
-
-        var lines = list.EnumerateArray().Select(d =>
-            $"line {Get(d, "line")}, column {Get(d, "column")}: {Get(d, "message")}").ToList();
-        var status = solverResult.RootElement.TryGetProperty("status", out var s) ? s.ToString() : "unknown";
-        return lines.Count == 0 ? $"status {status}, no diagnostics" : $"status {status}\n" + string.Join('\n', lines);
-    }
+        null => "(no diagnostics were recorded)",
+        { Diagnostics.Count: 0 } => $"status {solverResult.Status}, no diagnostics",
+        _ => $"status {solverResult.Status}\n" + Lines(solverResult.Diagnostics),
+    };
 
     public static string Describe(RunResult result) => result.Diagnostics.Count == 0
         ? $"status {result.Status}, objective {result.Objective?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"
-        : $"status {result.Status}\n" + string.Join('\n', result.Diagnostics.Select(d => $"line {d.Line}, column {d.Column}: {d.Message}"));
+        : $"status {result.Status}\n" + Lines(result.Diagnostics);
 
-    private static string Get(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.ToString() : "?";
+    private static string Lines(IEnumerable<Diagnostic> diagnostics) =>
+        string.Join('\n', diagnostics.Select(d => $"line {d.Line}, column {d.Column}: {d.Message}"));
 
     /// <summary>The text before the code: the model's "Diagnosis:" paragraph.</summary>
     private static string Diagnosis(string reply)

@@ -40,13 +40,13 @@ public sealed class SelfExplore(IChatModel model, ISandbox sandbox, PromptLibrar
                 prompts[PromptLibrary.SelfExplore].Render(new Dictionary<string, string>
                 {
                     ["expected"] = expected,
-                    ["contract"] = Pipeline.Contract,
+                    ["contract"] = ContractPrompt.Text,
                     ["failed"] = failedText.ToString(),
                     ["tries"] = tries.Length == 0 ? "(none)" : tries.ToString(),
                     ["problem"] = problem.Text,
                 }), Purpose: $"self-explore {n}"), ct);
             usage.Add(reply.Usage);
-            var program = Pipeline.CodeBlock(reply.Text);
+            var program = CodeBlocks.Extract(reply.Text);
             var fence = reply.Text.IndexOf("```", StringComparison.Ordinal);
             var formulation = (fence >= 0 ? reply.Text[..fence] : string.Empty).Trim();
             var result = await sandbox.RunAsync(new RunRequest(ProgramLanguage.CSharp, program, pipeline.Value.SolverTimeLimitSeconds, problem.ExpectedObjective), ct);

@@ -1,13 +1,15 @@
-using System.Text.Json;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using OptLib.Library.Attempts;
 using OptLib.Library.Feedback;
+using OptLib.Library.Models;
 using OptLib.Library.Storage;
+using OptLib.Solver.Runs;
 
 namespace OptLib.Library.Problems;
 
-public sealed record AttemptDto(long Id, string Status, double? Objective, string? Formulation, string? Program, JsonElement? Programs,
-    JsonElement? SolverResult, JsonElement? RetrievedInsights, JsonElement? ModelUsage, JsonElement? Timings, JsonElement? PromptVersions,
+public sealed record AttemptDto(long Id, string Status, double? Objective, string? Formulation, string? Program, IReadOnlyList<AttemptProgram>? Programs,
+    RunResult? SolverResult, AttemptRetrieval? RetrievedInsights, IReadOnlyList<ModelUsage>? ModelUsage, IReadOnlyDictionary<string, double>? Timings, IReadOnlyList<string>? PromptVersions,
     int PromptTokens, int CompletionTokens, decimal CostEstimate, string? Error, bool QueuedForLearning, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, string? LearningNote = null);
 
 public sealed record ProblemDto(long Id, string Status, string Text, double? ExpectedObjective, string? Dataset, string? Split, string? ExternalId,
@@ -51,7 +53,6 @@ public sealed class GetProblemHandler(OptLibDbContext db) : IRequestHandler<GetP
         return attempts.Select(ToDto).ToList();
     }
 
-    private static AttemptDto ToDto(Attempts.Attempt a) => new(a.Id, a.Status.ToString(), a.Objective, a.Formulation, a.Program,
-        a.Programs?.RootElement, a.SolverResult?.RootElement, a.RetrievedInsights?.RootElement, a.ModelUsage?.RootElement, a.Timings?.RootElement,
-        a.PromptVersions?.RootElement, a.PromptTokens, a.CompletionTokens, a.CostEstimate, a.Error, a.QueuedForLearning, a.CreatedAt, a.CompletedAt, a.LearningNote);
+    private static AttemptDto ToDto(Attempt a) => new(a.Id, a.Status.ToString(), a.Objective, a.Formulation, a.Program,
+        a.Programs, a.SolverResult, a.RetrievedInsights, a.ModelUsage, a.Timings, a.PromptVersions, a.PromptTokens, a.CompletionTokens, a.CostEstimate, a.Error, a.QueuedForLearning, a.CreatedAt, a.CompletedAt, a.LearningNote);
 }

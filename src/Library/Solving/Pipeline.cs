@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using System.Text.RegularExpressions;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -14,6 +11,7 @@ using OptLib.Library.Prompts;
 using OptLib.Library.Retrieval;
 using OptLib.Library.Storage;
 using OptLib.Library.Taxonomy;
+using OptLib.Solver;
 using OptLib.Solver.Runs;
 using OptLib.Solver.Sandbox;
 
@@ -25,9 +23,6 @@ namespace OptLib.Library.Solving;
 /// </summary>
 public sealed record SideRun(string Purpose, IReadOnlyList<long>? ExtraInsightIds = null, IReadOnlyList<long>? ExcludedInsightIds = null);
 
-/// <summary>One program the pipeline ran: the first one written, then each self-debugged one.</summary>
-public sealed record ProgramRound(int Round, string Source, RunStatus Status, IReadOnlyList<Diagnostic> Diagnostics);
-
 /// <summary>Everything one pass through the pipeline did, for the attempt that records it.</summary>
 public sealed record PipelineRun(
     AttemptStatus Status,
@@ -37,14 +32,12 @@ public sealed record PipelineRun(
     RetrievalResult? ForFormulation,
     RetrievalResult? ForProgram,
     string? Purpose,
-    IReadOnlyList<ProgramRound> Programs,
+    IReadOnlyList<AttemptProgram> Programs,
     IReadOnlyList<ModelUsage> Usage,
     IReadOnlyDictionary<string, double> Timings,
     IReadOnlyList<string>? PromptVersions,
     string? Error)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
-
     /// <summary>Its token was cancelled: by a cancel request, a stopping server, or a side run's caller.</summary>
     public bool Cancelled => Status == AttemptStatus.Cancelled;
 
@@ -55,13 +48,12 @@ public sealed record PipelineRun(
         attempt.Formulation = Formulation;
         attempt.Program = Program;
         attempt.Objective = Result?.Objective;
-        attempt.SolverResult = Result is null ? null : JsonSerializer.SerializeToDocument(Result, Json);
-        attempt.RetrievedInsights = ForProgram is null ? null
-            : JsonSerializer.SerializeToDocument(new { formulation = ForFormulation, program = ForProgram, purpose = Purpose }, Json);
-        attempt.Programs = JsonSerializer.SerializeToDocument(Programs, Json);
-        attempt.ModelUsage = JsonSerializer.SerializeToDocument(Usage, Json);
-        attempt.Timings = JsonSerializer.SerializeToDocument(Timings, Json);
-        attempt.PromptVersions = PromptVersions is null ? null : JsonSerializer.SerializeToDocument(PromptVersions, Json);
+        attempt.SolverResult = Result;
+        attempt.RetrievedInsights = ForFormulation is not null && ForProgram is not null ? new AttemptRetrieval(ForFormulation, ForProgram, Purpose) : null;
+        attempt.Programs = [.. Programs];
+        attempt.ModelUsage = [.. Usage];
+        attempt.Timings = new Dictionary<string, double>(Timings);
+        attempt.PromptVersions = PromptVersions is null ? null : [.. PromptVersions];
         attempt.PromptTokens = Usage.Sum(u => u.PromptTokens);
         attempt.CompletionTokens = Usage.Sum(u => u.CompletionTokens);
         attempt.CostEstimate = Usage.Sum(u => u.CostEstimate);
@@ -75,7 +67,7 @@ public sealed record PipelineRun(
 /// the formulation in hand, write the program, run it in the sandbox, and self-debug on program failures. It reads
 /// the library and writes nothing; the problem's solve and learning's side runs record what it returns.
 /// </summary>
-public sealed partial class Pipeline(
+public sealed class Pipeline(
     OptLibDbContext db,
     ISender sender,
     IChatModel model,
@@ -84,17 +76,6 @@ public sealed partial class Pipeline(
     IOptions<PipelineOptions> options)
 {
     private static readonly HashSet<RunStatus> ProgramFailures = [RunStatus.CompileError, RunStatus.RuntimeError, RunStatus.Rejected, RunStatus.Timeout];
-
-    public const string Contract = """
-        public interface IOptModel { void Build(IModelContext ctx); }
-        public interface IModelContext
-        {
-            void Use(Google.OrTools.LinearSolver.Solver solver);   // GLOP, PDLP, CBC or SCIP
-            void Use(Google.OrTools.Sat.CpModel model);
-            void Use(Google.OrTools.ModelBuilder.Model model);
-            void Report(string name, Google.OrTools.LinearSolver.Variable variable);  // and the CP-SAT / ModelBuilder variable kinds
-        }
-        """;
 
     /// <summary>
     /// Runs the problem through every step. A model that gives no usable reply ends it ModelFailed, and a cancelled
@@ -106,7 +87,7 @@ public sealed partial class Pipeline(
         var clock = Stopwatch.StartNew();
         var timings = new Dictionary<string, double>();
         var usage = new List<ModelUsage>();
-        var programs = new List<ProgramRound>();
+        var programs = new List<AttemptProgram>();
         string? formulation = null;
         RetrievalResult? forFormulation = null, forProgram = null;
         try
@@ -138,15 +119,15 @@ public sealed partial class Pipeline(
             var written = await AskAsync(new ModelCall(ModelRole.Base, "You write C# models for Google OR-Tools.",
                 programPrompt.Render(new Dictionary<string, string>
                 {
-                    ["contract"] = Contract,
+                    ["contract"] = ContractPrompt.Text,
                     ["insights"] = Insights(forProgram, settings),
                     ["problem"] = problem.Text,
                     ["formulation"] = formulation,
                     ["tables"] = tables,
-                }), Purpose: "program"), CodeCheck, usage, cancellationToken);
+                }), Purpose: "program"), CodeBlocks.Check, usage, cancellationToken);
             timings["program"] = step.Elapsed.TotalMilliseconds;
 
-            var source = CodeBlock(written);
+            var source = CodeBlocks.Extract(written);
             var sandboxMs = 0.0;
             RunResult result;
             var round = 0;
@@ -155,7 +136,7 @@ public sealed partial class Pipeline(
                 step.Restart();
                 result = await sandbox.RunAsync(new RunRequest(ProgramLanguage.CSharp, source, settings.SolverTimeLimitSeconds, problem.ExpectedObjective), cancellationToken);
                 sandboxMs += step.Elapsed.TotalMilliseconds;
-                programs.Add(new ProgramRound(round, source, result.Status, result.Diagnostics));
+                programs.Add(new AttemptProgram(round, source, result.Status, result.Diagnostics));
                 if (!ProgramFailures.Contains(result.Status) || round >= settings.MaxDebugRounds)
                 {
                     break;
@@ -169,8 +150,8 @@ public sealed partial class Pipeline(
                         ["program"] = source,
                         ["formulation"] = formulation,
                         ["problem"] = problem.Text,
-                    }), Purpose: $"self-debug {round}"), CodeCheck, usage, cancellationToken);
-                source = CodeBlock(debug);
+                    }), Purpose: $"self-debug {round}"), CodeBlocks.Check, usage, cancellationToken);
+                source = CodeBlocks.Extract(debug);
             }
 
             timings["sandbox"] = sandboxMs;
@@ -261,17 +242,4 @@ public sealed partial class Pipeline(
         return reply.Value;
     }
 
-    /// <summary>The templates ask for the program in one ```csharp block; a reply without one is not a program.</summary>
-    private static string? CodeCheck(string reply) =>
-        CodeFence().IsMatch(reply) ? null : "it has no ```csharp block holding the program";
-
-    /// <summary>The code in the reply's ```csharp block, or the whole reply when there is none.</summary>
-    public static string CodeBlock(string reply)
-    {
-        var match = CodeFence().Match(reply);
-        return match.Success ? match.Groups[1].Value.Trim() : reply.Trim();
-    }
-
-    [GeneratedRegex(@"```(?:csharp|cs|c#)?\s*\n(.*?)```", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
-    private static partial Regex CodeFence();
 }

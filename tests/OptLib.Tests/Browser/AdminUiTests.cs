@@ -188,6 +188,10 @@ public sealed class AdminUiTests(BrowserApp app, Chromium chromium) : IClassFixt
         Assert.Equal("36", await page.TextContentAsync("#objective"));
         Assert.Contains("doors + 5 windows", await page.TextContentAsync("pre[aria-label=Formulation]"), StringComparison.Ordinal);
         Assert.True(await page.Locator("pre[aria-label^='Program'] span.kw").CountAsync() > 5, "the program is not highlighted");
+        Assert.Equal("Round 0: Correct", await page.TextContentAsync("h3:has-text('Round 0')"));
+        var solverResult = await page.TextContentAsync("dl.fields.card");
+        Assert.Contains("doors = 2", solverResult, StringComparison.Ordinal);
+        Assert.Contains("windows = 6", solverResult, StringComparison.Ordinal);
         await ShotAsync(page, "attempt");
     }
 

@@ -322,7 +322,7 @@ public sealed class LearningFromUseTests(LearningFromUseApp app) : IClassFixture
         Assert.Equal(2, app.Model.Calls.Count(c => c.Purpose == "formulation" && c.User.Contains("A blank answer", StringComparison.Ordinal))); // Pipeline:ReplyAttempts
         Assert.Equal(2, app.Model.Calls.Count(c => c.Purpose == "program" && c.User.Contains("A cannery", StringComparison.Ordinal)));
         Assert.Contains("Your previous reply could not be used: it is empty", app.Model.Calls.Last(c => c.Purpose == "formulation" && c.User.Contains("A blank answer", StringComparison.Ordinal)).User, StringComparison.Ordinal);
-        var usage = JsonSerializer.Deserialize<List<ModelUsage>>(prose.LatestAttempt!.ModelUsage!.Value.GetRawText(), Json)!;
+        var usage = prose.LatestAttempt!.ModelUsage!;
         Assert.Equal(3, usage.Count); // the formulation and both program replies, the refused ones too
     }
 
@@ -399,8 +399,7 @@ public sealed class LearningFromUseTests(LearningFromUseApp app) : IClassFixture
     });
 
     private static List<long> RetrievedIds(AttemptDto attempt) =>
-        [.. new[] { "formulation", "program" }.SelectMany(stage => attempt.RetrievedInsights!.Value.GetProperty(stage).GetProperty("insights").EnumerateArray()
-            .Select(r => r.GetProperty("insight").GetProperty("id").GetInt64()))];
+        [.. attempt.RetrievedInsights!.Formulation.Insights.Concat(attempt.RetrievedInsights.Program.Insights).Select(r => r.Insight.Id)];
 
     private static async Task<ProblemDto> SubmitAsync(HttpClient client, string text, double? expected)
     {

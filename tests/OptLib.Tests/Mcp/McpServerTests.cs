@@ -43,6 +43,16 @@ public sealed class McpServerTests(PipelineApp app) : IClassFixture<PipelineApp>
         var problem = await McpSession.CallAsync(mcp, "get_problem", new() { ["id"] = problemId });
         Assert.Equal(problemId, problem["id"]!.GetValue<long>());
         Assert.Equal("Correct", problem["latestAttempt"]!["status"]!.GetValue<string>());
+        using (var viewer = app.ClientWithKey(await app.CreateKeyAsync(Role.Viewer)))
+        {
+            // The attempt's record reads the same through either door, but for the null fields MCP leaves out.
+            var rest = JsonNode.Parse(await viewer.GetStringAsync($"/api/problems/{problemId}"))!["latestAttempt"]!;
+            foreach (var field in new[] { "programs", "solverResult", "retrievedInsights", "modelUsage", "timings", "promptVersions" })
+            {
+                Assert.NotNull(rest[field]);
+                Assert.True(JsonNode.DeepEquals(WithoutNulls(rest[field]), problem["latestAttempt"]![field]), $"{field}: REST {rest[field]?.ToJsonString()}, MCP {problem["latestAttempt"]![field]?.ToJsonString()}");
+            }
+        }
 
         // The right answer was 40 after all: the attempt becomes a failure waiting for learning.
         var judged = await McpSession.CallAsync(mcp, "submit_feedback", new() { ["id"] = problemId, ["verdict"] = "incorrect", ["expectedObjective"] = 40, ["note"] = "the plant has 22 hours" });
@@ -106,6 +116,13 @@ public sealed class McpServerTests(PipelineApp app) : IClassFixture<PipelineApp>
         var unknown = await Assert.ThrowsAsync<HttpRequestException>(async () => await McpSession.ConnectAsync(app, "olk_not-a-key"));
         Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
     }
+
+    private static JsonNode? WithoutNulls(JsonNode? node) => node switch
+    {
+        JsonObject o => new JsonObject(o.Where(p => p.Value is not null).Select(p => KeyValuePair.Create(p.Key, WithoutNulls(p.Value)))),
+        JsonArray a => new JsonArray([.. a.Select(WithoutNulls)]),
+        _ => node?.DeepClone(),
+    };
 
     private async Task<long> CreateActiveInsightAsync(string condition)
     {

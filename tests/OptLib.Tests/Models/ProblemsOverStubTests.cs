@@ -63,10 +63,10 @@ public sealed class ProblemsOverStubTests(StubbedModelApp app) : IClassFixture<S
         var answered = Requests("stub:ok").Count;
         Assert.Equal((answered * 17, answered * 5), (attempt.PromptTokens, attempt.CompletionTokens));
         Assert.Equal((answered * 17 * 2m + answered * 5 * 8m) / 1_000_000m, attempt.CostEstimate);
-        var calls = attempt.ModelUsage!.Value.EnumerateArray().ToList();
+        var calls = attempt.ModelUsage!;
         Assert.Equal(answered, calls.Count);
-        Assert.Equal(["formulation", "program"], calls.Select(c => c.GetProperty("purpose").GetString()).Where(p => p is "formulation" or "program"));
-        Assert.All(calls, c => Assert.Equal(StubbedModelApp.ModelId, c.GetProperty("model").GetString()));
+        Assert.Equal(["formulation", "program"], calls.Select(c => c.Purpose).Where(p => p is "formulation" or "program"));
+        Assert.All(calls, c => Assert.Equal(StubbedModelApp.ModelId, c.Model));
         var request = Assert.Single(Pipeline("stub:ok"), r => r.Message.StartsWith(ProgramPrompt, StringComparison.Ordinal));
         Assert.Equal(("/v1/chat/completions", "Bearer sk-test-key"), (request.Path, request.Authorization));
     }

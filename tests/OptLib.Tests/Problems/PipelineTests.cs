@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using OptLib.Library.Jobs;
 using Mediator;
 using Microsoft.AspNetCore.Hosting;
@@ -15,6 +16,7 @@ using OptLib.Library.Models;
 using OptLib.Library.Problems;
 using OptLib.Library.Solving;
 using OptLib.Library.Retrieval;
+using OptLib.Solver;
 using OptLib.Solver.Runs;
 using OptLib.Solver.Sandbox;
 using OptLib.Tests.Infrastructure;
@@ -128,12 +130,120 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
         Assert.StartsWith("Sets: products.", attempt.Formulation, StringComparison.Ordinal);
         Assert.Contains("class Wyndor", attempt.Program, StringComparison.Ordinal);
         Assert.False(attempt.QueuedForLearning);
-        Assert.Contains("formulation@2", attempt.PromptVersions!.Value.GetRawText(), StringComparison.Ordinal);
+        Assert.Contains("formulation@2", attempt.PromptVersions!);
         Assert.True(attempt.PromptTokens > 0);
 
         var formulationCall = app.Model.Calls.Last(c => c.Purpose == "formulation" && c.User.Contains("glass plant", StringComparison.Ordinal));
         Assert.Contains($"[I{insightId}]", formulationCall.User, StringComparison.Ordinal);
-        Assert.Contains($"\"id\":{insightId}", attempt.RetrievedInsights!.Value.GetRawText(), StringComparison.Ordinal);
+        var programCall = app.Model.Calls.Last(c => c.Purpose == "program" && c.User.Contains("glass plant", StringComparison.Ordinal));
+        Assert.Contains(ContractPrompt.Text, programCall.User, StringComparison.Ordinal);
+        Assert.Contains(insightId, attempt.RetrievedInsights!.Formulation.Insights.Select(r => r.Insight.Id));
+    }
+
+    /// <summary>The attempt's jsonb columns and the REST API's attempt fields that serve them.</summary>
+    private static readonly (string Column, string Field)[] JsonColumns =
+    [
+        ("programs", "programs"), ("solver_result", "solverResult"), ("retrieved_insights", "retrievedInsights"),
+        ("model_usage", "modelUsage"), ("timings", "timings"), ("prompt_versions", "promptVersions"),
+    ];
+
+    [Fact]
+    public async Task AnAttemptIsStoredInTheShapeTheApiServesItIn()
+    {
+        var problem = await SubmitAsync("The glass plant once more, for its stored record.", expected: 36);
+
+        var served = await ServedAsStoredAsync(problem.Id);
+
+        // The names and enum spellings the untyped record had.
+        Assert.Equal(["round", "source", "status", "diagnostics"], served["programs"]![0]!.AsObject().Select(p => p.Key));
+        Assert.Equal("Correct", served["programs"]![0]!["status"]!.GetValue<string>());
+        Assert.Equal(("Correct", "Optimal"), (served["solverResult"]!["status"]!.GetValue<string>(), served["solverResult"]!["solverStatus"]!.GetValue<string>()));
+        Assert.Equal(["formulation", "program", "purpose"], served["retrievedInsights"]!.AsObject().Select(p => p.Key));
+        Assert.True(served["timings"]!["total"]!.GetValue<double>() > 0);
+        Assert.Equal("formulation@2", served["promptVersions"]![0]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AnAttemptStoredBeforeItsColumnsWereTypedReadsBackTypedAndIsServedAsStored()
+    {
+        var problemId = await app.WithDbAsync(async db =>
+        {
+            var problem = new Problem { Text = "An attempt recorded by an earlier version.", Status = ProblemStatus.Failed, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
+            db.Problems.Add(problem);
+            await db.SaveChangesAsync();
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO attempts (problem_id, status, programs, solver_result, retrieved_insights, model_usage, timings, prompt_versions,
+                                      prompt_tokens, completion_tokens, cost_estimate, queued_for_learning, created_at)
+                VALUES ({problem.Id}, 'wronganswer', {EarlierAttempt.Programs}::jsonb, {EarlierAttempt.SolverResult}::jsonb,
+                        {EarlierAttempt.RetrievedInsights}::jsonb, {EarlierAttempt.ModelUsage}::jsonb, {EarlierAttempt.Timings}::jsonb,
+                        {EarlierAttempt.PromptVersions}::jsonb, 120, 40, 0.00056, false, now())
+                """);
+            return problem.Id;
+        });
+
+        var attempt = await app.WithDbAsync(db => db.Attempts.AsNoTracking().SingleAsync(a => a.ProblemId == problemId));
+        Assert.Equal((0, RunStatus.CompileError, "} expected"), (attempt.Programs![0].Round, attempt.Programs[0].Status, attempt.Programs[0].Diagnostics[0].Message));
+        Assert.Equal((RunStatus.WrongAnswer, RunStatus.Optimal, 5.5), (attempt.SolverResult!.Status, attempt.SolverResult.SolverStatus, attempt.SolverResult.Variables["windows"]));
+        Assert.Equal(("Resource Allocation", 0.8), (attempt.RetrievedInsights!.Formulation.Insights[0].Insight.Taxonomy[0].Level1, attempt.RetrievedInsights.Formulation.Insights[0].VectorSimilarity));
+        Assert.Equal(0.00056m, attempt.ModelUsage![0].CostEstimate);
+        Assert.Equal(2669.5, attempt.Timings!["total"]);
+        Assert.Equal(["formulation@2", "program@2", "self-debug@1"], attempt.PromptVersions!);
+
+        await ServedAsStoredAsync(problemId);
+    }
+
+    /// <summary>An attempt as the pipeline wrote it while its columns were JsonDocuments, every field of every record written out.</summary>
+    private static class EarlierAttempt
+    {
+        private const string Diagnostics = """[{"kind":"Compile","line":1,"column":10,"symbol":"CS1513","message":"} expected"}]""";
+
+        public const string Programs = $$"""[{"round":0,"source":"public sealed class A {","status":"CompileError","diagnostics":{{Diagnostics}}},{"round":1,"source":"public sealed class A {}","status":"WrongAnswer","diagnostics":[]}]""";
+
+        public const string SolverResult = """
+            {"status":"WrongAnswer","solverStatus":"Optimal","objective":34,"bound":34,"expectedObjective":36,"variables":{"doors":2,"windows":5.5},
+             "solver":"GLOP","timings":{"policyMs":1.5,"compileMs":20.25,"runMs":3,"totalMs":24.75},"isolation":"bwrap","isolationDegraded":false,
+             "verification":{"checked":true,"feasible":true,"objectiveMatches":true,"recomputedObjective":34,"maxViolation":0,"uncheckedConstraints":0,"issues":[],"passed":true},
+             "diagnostics":[],"output":"","outputTruncated":false}
+            """;
+
+        private const string Insight = """
+            {"id":7,"status":"active","version":1,"condition":"When plants share hours.","explanation":"One row per plant.","example":"",
+             "taxonomy":[{"nodeId":3,"stage":"Domain Modeling","level1":"Resource Allocation","level2":"Capacity"}],"sourceProblemIds":[],"sourceAttemptIds":[],
+             "origin":{"source":"optlib","externalId":null,"iteration":null,"externalVersion":null,"occurrence":null,"taskIds":[],"taskIdIsList":null},
+             "usage":{"positive":1,"negative":0,"invalid":0,"irrelevant":0,"unretrieved":0},
+             "evidence":{"positive":["12"],"negative":[],"invalid":[],"irrelevant":[],"unretrieved":[]},
+             "embeddingModel":"hash-384","createdAt":"2026-12-01T10:00:00+00:00","updatedAt":"2026-12-01T10:00:00+00:00","createdBy":"system","updatedBy":"system"}
+            """;
+
+        public const string RetrievedInsights = $$"""
+            {"formulation":{"stage":"formulation","embeddingModel":"hash-384","candidates":3,
+              "insights":[{"insight":{{Insight}},"rank":1,"fusedScore":0.0327,"vectorRank":1,"vectorSimilarity":0.8,"textRank":null,"textScore":null,"modelApplies":null,"modelReason":null,"labelRank":null}],
+              "labels":null,"rejected":null,"notes":["the model stage is off"],"usage":null,"prompts":null},
+             "program":{"stage":"program","embeddingModel":"hash-384","candidates":0,"insights":[],"labels":null,"rejected":null,"notes":null,"usage":null,"prompts":null},
+             "purpose":null}
+            """;
+
+        public const string ModelUsage = """[{"model":"gpt-test","purpose":"formulation","promptTokens":120,"completionTokens":40,"latencyMs":812.5,"outcome":"ok","costEstimate":0.00056}]""";
+
+        public const string Timings = """{"retrieveFormulation":3.25,"formulate":812.5,"retrieveProgram":2,"program":640,"sandbox":1210.75,"total":2669.5}""";
+
+        public const string PromptVersions = """["formulation@2","program@2","self-debug@1"]""";
+    }
+
+    /// <summary>The problem's one attempt as GET /api/problems/{id}/attempts serves it, each jsonb field as its column holds it.</summary>
+    private async Task<JsonNode> ServedAsStoredAsync(long problemId)
+    {
+        using var viewer = app.ClientWithKey(await app.CreateKeyAsync(Role.Viewer));
+        var served = JsonNode.Parse(await viewer.GetStringAsync($"/api/problems/{problemId}/attempts"))!.AsArray().Single()!;
+        var row = await app.WithDbAsync(async db => JsonNode.Parse(await db.Database
+            .SqlQuery<string>($"SELECT row_to_json(a)::text AS \"Value\" FROM attempts a WHERE a.problem_id = {problemId}").SingleAsync())!);
+        foreach (var (column, field) in JsonColumns)
+        {
+            Assert.NotNull(row[column]);
+            Assert.True(JsonNode.DeepEquals(row[column], served[field]), $"{column}: stored {row[column]?.ToJsonString()}, served {served[field]?.ToJsonString()}");
+        }
+
+        return served;
     }
 
     [Fact]
@@ -143,8 +253,8 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
 
         var attempt = problem.LatestAttempt!;
         Assert.Equal("Correct", attempt.Status);
-        var rounds = attempt.Programs!.Value.EnumerateArray().Select(p => p.GetProperty("status").GetString()).ToList();
-        Assert.Equal(["CompileError", "Correct"], rounds);
+        Assert.Equal([RunStatus.CompileError, RunStatus.Correct], attempt.Programs!.Select(p => p.Status));
+        Assert.Contains(attempt.Programs![0].Diagnostics, d => d.Message == "; expected");
         var debugCall = app.Model.Calls.Single(c => c.Purpose == "self-debug 1" && c.User.Contains("does-not-compile", StringComparison.Ordinal));
         Assert.Contains("; expected", debugCall.User, StringComparison.Ordinal);
     }
@@ -355,7 +465,7 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
         // The time limit is 60 s plus grace: a solve that waited for it would also have self-debugged.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"stopped after {clock.Elapsed}");
         Assert.Equal("Cancelled", stopped.LatestAttempt!.Status);
-        Assert.Empty(stopped.LatestAttempt.Programs!.Value.EnumerateArray());
+        Assert.Empty(stopped.LatestAttempt.Programs!);
         Assert.DoesNotContain(app.Model.Calls, c => c.Purpose.StartsWith("self-debug", StringComparison.Ordinal) && c.User.Contains("spins-forever", StringComparison.Ordinal));
     }
 
