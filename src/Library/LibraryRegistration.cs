@@ -32,9 +32,14 @@ public static class LibraryRegistration
         var services = builder.Services;
         services.AddSingleton<IDatabaseInitializer, LibrarySchema>();
         services.AddOptions<EmbeddingOptions>().BindConfiguration(EmbeddingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        if (builder.Configuration.GetSection(EmbeddingOptions.Section).Get<EmbeddingOptions>() is { IsOpenAi: true } embeddingOptions)
+        var embeddingOptions = builder.Configuration.GetSection(EmbeddingOptions.Section).Get<EmbeddingOptions>() ?? new EmbeddingOptions();
+        if (embeddingOptions.IsOpenAi)
         {
             services.AddHttpClient<IEmbeddingProvider, OpenAiEmbedding>(http => http.Timeout = TimeSpan.FromSeconds(embeddingOptions.TimeoutSeconds));
+        }
+        else if (embeddingOptions.IsMiniLm)
+        {
+            services.AddSingleton<IEmbeddingProvider, MiniLmEmbedding>();
         }
         else
         {

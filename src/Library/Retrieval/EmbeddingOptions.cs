@@ -8,8 +8,15 @@ public sealed class EmbeddingOptions : IValidatableObject
 {
     public const string Section = "Embeddings";
 
-    /// <summary><c>lexical</c> (offline, the default) or <c>openai</c> (any OpenAI-compatible /embeddings endpoint).</summary>
-    public string Provider { get; set; } = "lexical";
+    public const string Lexical = "lexical";
+    public const string MiniLm = "minilm";
+    public const string OpenAi = "openai";
+
+    /// <summary>
+    /// <c>lexical</c> (hashed words, offline), <c>minilm</c> (a sentence model shipped in a package, offline) or
+    /// <c>openai</c> (any OpenAI-compatible /embeddings endpoint).
+    /// </summary>
+    public string Provider { get; set; } = Lexical;
 
     /// <summary>For openai: the API root, e.g. https://api.openai.com/v1.</summary>
     public string? BaseUrl { get; set; }
@@ -24,13 +31,15 @@ public sealed class EmbeddingOptions : IValidatableObject
     [Range(1, 600)]
     public int TimeoutSeconds { get; set; } = 30;
 
-    public bool IsOpenAi => string.Equals(Provider, "openai", StringComparison.OrdinalIgnoreCase);
+    public bool IsOpenAi => Is(OpenAi);
+
+    public bool IsMiniLm => Is(MiniLm);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!IsOpenAi && !string.Equals(Provider, "lexical", StringComparison.OrdinalIgnoreCase))
+        if (!IsOpenAi && !IsMiniLm && !Is(Lexical))
         {
-            yield return new ValidationResult($"{Section}:Provider must be 'lexical' or 'openai', not '{Provider}'.", [nameof(Provider)]);
+            yield return new ValidationResult($"{Section}:Provider must be '{Lexical}', '{MiniLm}' or '{OpenAi}', not '{Provider}'.", [nameof(Provider)]);
         }
 
         if (IsOpenAi && !Uri.TryCreate(BaseUrl, UriKind.Absolute, out _))
@@ -48,4 +57,6 @@ public sealed class EmbeddingOptions : IValidatableObject
             yield return new ValidationResult($"{Section}:Dimensions must be {StorageLimits.EmbeddingDimensions}, the width of the insights' embedding column.", [nameof(Dimensions)]);
         }
     }
+
+    private bool Is(string provider) => string.Equals(Provider, provider, StringComparison.OrdinalIgnoreCase);
 }

@@ -19,6 +19,14 @@ internal sealed record LibraryFiles(string LibraryPath, string TaxonomyPath)
         Path.Combine(ReferenceData.AlphaOpt, "library", "library.json"),
         Path.Combine(ReferenceData.AlphaOpt, "library", "latest_taxonomy_new.json"));
 
+    /// <summary>
+    /// OptLib's paraphrase set (Fixtures/paraphrases): 34 insights whose conditions name a technique, each with a task
+    /// (paraphrase_train.json) that describes such a problem in plain words.
+    /// </summary>
+    public static LibraryFiles Paraphrases { get; } = new(
+        Path.Combine(AppContext.BaseDirectory, "Fixtures", "paraphrases", "library.json"),
+        Path.Combine(AppContext.BaseDirectory, "Fixtures", "paraphrases", "taxonomy.json"));
+
     public string ImportBody() => $"{{\"library\": {File.ReadAllText(LibraryPath)}, \"taxonomy\": {File.ReadAllText(TaxonomyPath)}}}";
 
     public JsonArray Library() => JsonNode.Parse(File.ReadAllText(LibraryPath))!.AsArray();
