@@ -5,7 +5,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OptLib.Library.Insights;
+using OptLib.Library.Interchange;
 using OptLib.Library.Models;
 using OptLib.Library.Prompts;
 using OptLib.Library.Retrieval;
@@ -23,6 +26,33 @@ internal static class Stats
     }
 }
 
+/// <summary>The library on its own in-memory embedded database, with no job server.</summary>
+internal static class BenchHost
+{
+    public static async Task<IHost> StartAsync(string embeddings = "lexical")
+    {
+        var builder = Host.CreateApplicationBuilder([]);
+        builder.Configuration["OptLib:DataDirectory"] = Directory.CreateTempSubdirectory("optlib-bench-").FullName;
+        builder.Configuration["OptLib:Embedded:InMemory"] = "true";
+        builder.Configuration["OptLib:Embedded:HealthCheckSeconds"] = "3600"; // building HNSW over 100k rows takes minutes: not a hang
+        builder.Configuration["Worker:InProcess"] = "false";
+        builder.Configuration["Serilog:MinimumLevel:Default"] = "Warning";
+        builder.Configuration["Embeddings:Provider"] = embeddings;
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.AddLibrary();
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    /// <summary>Imports a library in AlphaOPT's format; returns our id of each of its insight_ids.</summary>
+    public static async Task<Dictionary<long, long>> ImportAsync(IServiceProvider services, AlphaOptDocument document, string actor)
+    {
+        var report = await ActivatorUtilities.CreateInstance<ImportLibraryHandler>(services).Handle(new ImportLibrary(document, actor), CancellationToken.None);
+        return report.Items.Where(i => i.Id is not null).ToDictionary(i => i.InsightId, i => i.Id!.Value);
+    }
+}
+
 /// <summary>AlphaOPT's reference files (read where they are, never copied).</summary>
 internal sealed record AlphaOpt(string Directory)
 {
@@ -30,18 +60,21 @@ internal sealed record AlphaOpt(string Directory)
 
     public string Taxonomy => Path.Combine(Directory, "library", "latest_taxonomy_new.json");
 
-    public static AlphaOpt Find()
+    public static AlphaOpt Find() => new(Above("shared/datasets/alphaopt"));
+
+    /// <summary>The first folder of that relative path in the current directory or above it.</summary>
+    public static string Above(string relative)
     {
         for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "datasets", "alphaopt");
+            var candidate = Path.Combine(dir.FullName, relative);
             if (System.IO.Directory.Exists(candidate))
             {
-                return new AlphaOpt(candidate);
+                return candidate;
             }
         }
 
-        throw new InvalidOperationException("shared/datasets/alphaopt was not found above the current directory.");
+        throw new InvalidOperationException($"{relative} was not found in or above the current directory.");
     }
 
     /// <summary>The task descriptions of every training set, in a fixed shuffled order.</summary>

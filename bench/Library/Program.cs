@@ -24,6 +24,12 @@ using Pgvector.EntityFrameworkCore;
 // synthetic insights written from AlphaOPT's own text, so their lexical embeddings look like real ones. At each size:
 // the retrieval prompts in o200k tokens next to AlphaOPT's scheme, and kNN latency with and without the HNSW index
 // with HNSW's recall@10. See README.md. Usage: dotnet run -c Release --project bench/Library [-- 139 1000 10000 100000]
+if (args is ["recall", ..])
+{
+    await RecallBench.RunAsync(AlphaOpt.Find(), AlphaOpt.Above("tests/OptLib.Tests/Fixtures/paraphrases"));
+    return;
+}
+
 var sizes = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [139, 1000, 10000, 100000];
 const int Queries = 50;
 const int HandlerQueries = 20;
@@ -33,22 +39,12 @@ var data = AlphaOpt.Find();
 var lexical = new LexicalEmbedding();
 Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, embedding {lexical.ModelId} ({lexical.Dimensions} dimensions), HNSW m=16 ef_construction=64");
 
-var builder = Host.CreateApplicationBuilder([]);
-builder.Configuration["OptLib:DataDirectory"] = Directory.CreateTempSubdirectory("optlib-bench-").FullName;
-builder.Configuration["OptLib:Embedded:InMemory"] = "true";
-builder.Configuration["OptLib:Embedded:HealthCheckSeconds"] = "3600"; // building HNSW over 100k rows takes minutes: not a hang
-builder.Configuration["Worker:InProcess"] = "false";
-builder.Configuration["Serilog:MinimumLevel:Default"] = "Warning";
-builder.Logging.SetMinimumLevel(LogLevel.Warning);
-builder.AddLibrary();
-using var host = builder.Build();
-await host.StartAsync();
-
+using var host = await BenchHost.StartAsync();
 await using (var scope = host.Services.CreateAsyncScope())
 {
-    var import = await ActivatorUtilities.CreateInstance<ImportLibraryHandler>(scope.ServiceProvider).Handle(new ImportLibrary(
-        JsonSerializer.Deserialize<AlphaOptDocument>($"{{\"library\": {File.ReadAllText(data.Library)}, \"taxonomy\": {File.ReadAllText(data.Taxonomy)}}}")!, "bench"), CancellationToken.None);
-    Console.WriteLine($"imported AlphaOPT's library: {import.Created} insights");
+    var imported = await BenchHost.ImportAsync(scope.ServiceProvider, JsonSerializer.Deserialize<AlphaOptDocument>(
+        $"{{\"library\": {File.ReadAllText(data.Library)}, \"taxonomy\": {File.ReadAllText(data.Taxonomy)}}}")!, "bench");
+    Console.WriteLine($"imported AlphaOPT's library: {imported.Count} insights");
 }
 
 var problems = data.Problems();
