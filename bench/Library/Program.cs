@@ -26,7 +26,8 @@ using Pgvector.EntityFrameworkCore;
 // with HNSW's recall@10. See README.md. Usage: dotnet run -c Release --project bench/Library [-- 139 1000 10000 100000]
 if (args is ["recall", ..])
 {
-    await RecallBench.RunAsync(AlphaOpt.Find(), AlphaOpt.Above("tests/OptLib.Tests/Fixtures/paraphrases"));
+    await RecallBench.RunAsync(AlphaOpt.Find(), AlphaOpt.Above("tests/OptLib.Tests/Fixtures/paraphrases"),
+        Path.Combine(AlphaOpt.Above("tests/OptLib.Tests/Library"), "RetrievalCases.json"));
     return;
 }
 

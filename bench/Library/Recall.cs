@@ -17,22 +17,26 @@ using OptLib.Library.Taxonomy;
 namespace OptLib.Library.Bench;
 
 /// <summary>
-/// A (problem, insight) pair of a library in AlphaOPT's format: from its distribution, positive and unretrieved tasks
-/// are helpful (the insight should be found), negative ones misleading. The pair is queried at the insight's stage.
+/// A labelled query: a problem at a stage, and what should (<see cref="Helpful"/>) or should not come back, either one
+/// insight of the set's library (by its insight_id) or level-2 taxonomy labels.
 /// </summary>
-internal sealed record LabelledPair(string Problem, string Stage, long InsightId, bool Helpful);
+internal sealed record LabelledQuery(string Problem, string Stage, bool Helpful, long? InsightId, IReadOnlyList<string> Labels);
 
-/// <summary>A library file, its tasks, and the labelled pairs its distribution gives.</summary>
-internal sealed record LabelledSet(string Name, AlphaOptDocument Document, List<LabelledPair> Pairs, int Unmatched)
+/// <summary>A labelled set: the library it adds (none: it queries the library as it stands) and its queries.</summary>
+internal sealed record LabelledSet(string Name, AlphaOptDocument? Document, List<LabelledQuery> Queries, int Unmatched)
 {
-    public static LabelledSet Read(string name, string library, string taxonomy, IEnumerable<string> taskFiles)
+    /// <summary>
+    /// A library in AlphaOPT's format and its tasks: from each insight's distribution, positive and unretrieved tasks
+    /// are helpful pairs, negative ones misleading. A pair is queried at the insight's stage.
+    /// </summary>
+    public static LabelledSet Pairs(string name, string library, string taxonomy, IEnumerable<string> taskFiles)
     {
         var tasks = taskFiles.SelectMany(f => JsonNode.Parse(File.ReadAllText(f))!.AsArray())
             .Where(t => t?["task_id"] is not null && t["description"] is not null)
             .ToDictionary(t => t!["task_id"]!.GetValue<string>(), t => t!["description"]!.GetValue<string>());
         var document = JsonSerializer.Deserialize<AlphaOptDocument>(
             $"{{\"library\": {File.ReadAllText(library)}, \"taxonomy\": {File.ReadAllText(taxonomy)}}}")!;
-        var pairs = new List<LabelledPair>();
+        var queries = new List<LabelledQuery>();
         var unmatched = 0;
         foreach (var insight in document.Library!)
         {
@@ -45,7 +49,7 @@ internal sealed record LabelledSet(string Name, AlphaOptDocument Document, List<
                 {
                     if (tasks.TryGetValue(id, out var problem))
                     {
-                        pairs.Add(new LabelledPair(problem, stage, insight.InsightId, helpful));
+                        queries.Add(new LabelledQuery(problem, stage, helpful, insight.InsightId, []));
                     }
                     else
                     {
@@ -55,12 +59,21 @@ internal sealed record LabelledSet(string Name, AlphaOptDocument Document, List<
             }
         }
 
-        return new LabelledSet(name, document, pairs, unmatched);
+        return new LabelledSet(name, document, queries, unmatched);
     }
+
+    /// <summary>tests/OptLib.Tests/Library/RetrievalCases.json: each case's relevant labels (helpful) and irrelevant ones.</summary>
+    public static LabelledSet Cases(string name, string path) => new(name, null,
+    [
+        .. JsonNode.Parse(File.ReadAllText(path))!.AsArray().SelectMany(c => new[] { ("relevant", true), ("irrelevant", false) }
+            .Select(x => new LabelledQuery(c!["problem"]!.GetValue<string>(), c["stage"]!.GetValue<string>(), x.Item2, null,
+                [.. c[x.Item1]!.AsArray().Select(l => TaxonomyLabels.Normalise(l!.GetValue<string>()))]))
+            .Where(q => q.Labels.Count > 0)),
+    ], 0);
 }
 
 /// <summary>
-/// Recall of the model-free retrieval per embedding provider on labelled pairs (see README.md, "Recall"). The
+/// Recall of the model-free retrieval per embedding provider on labelled sets (see README.md, "Recall"). The
 /// product's rankings come from <see cref="RetrieveInsightsHandler"/> on one database per provider; the rankings no
 /// provider gives on its own (the kNN lists alone, and lexical + MiniLM kNN + full text fused) are fused here from
 /// the same lists, and the bench checks that its own fusion reproduces the handler's for both providers.
@@ -69,16 +82,18 @@ internal static class RecallBench
 {
     private const int K = RetrieveInsights.MaxK;
     private const int RrfK = 60; // RetrieveInsightsHandler's constant
-    private static readonly int[] Cutoffs = [6, 10, 12, 20, 30, 50];
+    private static readonly int[] Cutoffs = [5, 6, 10, 12, 20, 30, 50];
 
-    private sealed record Query(LabelledPair Pair, long TargetId, List<long> Text, List<(long Id, string Text)> Eligible);
+    /// <summary>A query as the first database answered it: its full-text list, the eligible insights, and how a ranking scores.</summary>
+    private sealed record Query(LabelledQuery Labelled, List<long> Text, List<(long Id, string Text)> Eligible, Func<List<long>, int, double> Found);
 
-    public static async Task RunAsync(AlphaOpt data, string paraphrases)
+    public static async Task RunAsync(AlphaOpt data, string paraphrases, string cases)
     {
         LabelledSet[] sets =
         [
-            LabelledSet.Read("AlphaOPT's labelled pairs", data.Library, data.Taxonomy, Directory.GetFiles(Path.Combine(data.Directory, "tasks"), "*_train.json")),
-            LabelledSet.Read("paraphrase set", Path.Combine(paraphrases, "library.json"), Path.Combine(paraphrases, "taxonomy.json"), [Path.Combine(paraphrases, "paraphrase_train.json")]),
+            LabelledSet.Pairs("AlphaOPT's labelled pairs", data.Library, data.Taxonomy, Directory.GetFiles(Path.Combine(data.Directory, "tasks"), "*_train.json")),
+            LabelledSet.Cases("RetrievalCases (labels, on AlphaOPT's library)", cases),
+            LabelledSet.Pairs("paraphrase set", Path.Combine(paraphrases, "library.json"), Path.Combine(paraphrases, "taxonomy.json"), [Path.Combine(paraphrases, "paraphrase_train.json")]),
         ];
         var clock = Stopwatch.StartNew();
         var minilm = new MiniLmEmbedding();
@@ -88,49 +103,58 @@ internal static class RecallBench
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores; MiniLM loaded in {loadMs:F0} ms"));
         foreach (var set in sets)
         {
-            Console.WriteLine($"{set.Name}: {set.Document.Library!.Count} insights, {set.Pairs.Count(p => p.Helpful)} helpful and {set.Pairs.Count(p => !p.Helpful)} misleading pairs ({set.Unmatched} name no known task)");
+            Console.WriteLine($"{set.Name}: {set.Document?.Library!.Count ?? 0} insights added, {set.Queries.Count(p => p.Helpful)} helpful and {set.Queries.Count(p => !p.Helpful)} misleading queries ({set.Unmatched} pairs name no known task)");
         }
 
         var timing = await TimingAsync(providers, sets);
 
         // The product's ranking with each provider, through the handler, each on its own database. The first run also
         // keeps the full-text list and the eligible insights of every query for the fusions computed below.
-        var product = new Dictionary<string, List<int?>[]>();
+        var product = new Dictionary<string, List<List<long>>[]>();
         List<Query>[]? queries = null;
         foreach (var provider in providers)
         {
             var name = ProviderName(provider);
             using var host = await BenchHost.StartAsync(name);
-            var ranks = new List<int?>[sets.Length];
+            var rankings = new List<List<long>>[sets.Length];
             var kept = new List<Query>[sets.Length];
+            var ids = new Dictionary<long, long>();
             for (var s = 0; s < sets.Length; s++)
             {
                 await using var scope = host.Services.CreateAsyncScope();
-                var ids = await BenchHost.ImportAsync(scope.ServiceProvider, sets[s].Document, sets[s].Name);
+                if (sets[s].Document is { } document)
+                {
+                    ids = await BenchHost.ImportAsync(scope.ServiceProvider, document, sets[s].Name);
+                }
+
+                var known = ids; // this set's ids, for the closures below (a later set's import replaces ids)
                 var db = scope.ServiceProvider.GetRequiredService<OptLibDbContext>();
+                var labels = await db.Insights.AsNoTracking().Select(i => new { i.Id, Names = i.Taxonomy.Select(t => t.Name).ToList() })
+                    .ToDictionaryAsync(i => i.Id, i => i.Names.Select(n => TaxonomyLabels.Normalise(n)).ToHashSet());
                 var handler = new RetrieveInsightsHandler(db, scope.ServiceProvider.GetRequiredService<IEmbeddingProvider>(), new UnconfiguredChatModel(),
                     scope.ServiceProvider.GetRequiredService<PromptLibrary>(), scope.ServiceProvider.GetRequiredService<IOptions<RetrievalOptions>>());
-                (ranks[s], kept[s]) = ([], []);
-                foreach (var pair in sets[s].Pairs)
+                (rankings[s], kept[s]) = ([], []);
+                foreach (var labelled in sets[s].Queries)
                 {
-                    var target = ids[pair.InsightId];
-                    var result = await handler.Handle(new RetrieveInsights(pair.Problem, pair.Stage, null, K), CancellationToken.None);
-                    var at = result.Insights.ToList().FindIndex(r => r.Insight.Id == target);
-                    ranks[s].Add(at < 0 ? null : at + 1);
+                    var result = await handler.Handle(new RetrieveInsights(labelled.Problem, labelled.Stage, null, K), CancellationToken.None);
+                    rankings[s].Add([.. result.Insights.Select(r => r.Insight.Id)]);
                     if (queries is null)
                     {
-                        kept[s].Add(new Query(pair, target, await TextListAsync(db, pair), await EligibleAsync(db, pair.Stage)));
+                        Func<List<long>, int, double> found = labelled.InsightId is { } insightId
+                            ? (ranking, k) => ranking.Take(k).Contains(known[insightId]) ? 1 : 0
+                            : (ranking, k) => labelled.Labels.Count(l => ranking.Take(k).Any(id => labels[id].Contains(l))) / (double)labelled.Labels.Count;
+                        kept[s].Add(new Query(labelled, await TextListAsync(db, labelled), await EligibleAsync(db, labelled.Stage), found));
                     }
                 }
             }
 
-            product[name] = ranks;
+            product[name] = rankings;
             queries ??= kept;
             await host.StopAsync();
         }
 
         Console.WriteLine();
-        Console.WriteLine("Embedding time, ms per text (mean over every insight text and every problem of both sets, after the warm-up)");
+        Console.WriteLine("Embedding time, ms per text (mean over every insight text and every problem of the sets, after the warm-up)");
         Console.WriteLine("| provider | insight texts | problems |");
         Console.WriteLine("|---|---:|---:|");
         foreach (var (provider, (insightMs, problemMs)) in timing)
@@ -141,7 +165,7 @@ internal static class RecallBench
         for (var s = 0; s < sets.Length; s++)
         {
             var vectors = providers.ToDictionary(ProviderName, p => Vectors(p, queries![s]));
-            var rankings = new (string Name, Func<Query, List<long>> Rank)[]
+            var fused = new (string Name, Func<Query, List<long>> Rank)[]
             {
                 ("lexical kNN alone", q => Fuse(vectors["lexical"][q])),
                 ("MiniLM kNN alone", q => Fuse(vectors["minilm"][q])),
@@ -152,53 +176,56 @@ internal static class RecallBench
             };
 
             Console.WriteLine();
-            Console.WriteLine($"{sets[s].Name}: recall@k of the helpful pairs; last column, the share of misleading pairs in the top 10 (lower is better)");
-            Console.WriteLine("| ranking | " + string.Join(" | ", Cutoffs.Select(c => $"@{c}")) + " | misleading@10 |");
+            Console.WriteLine($"{sets[s].Name}: recall@k of what should come back; last column, the share of what should not that is in the top 10 (lower is better)");
+            Console.WriteLine("| ranking | " + string.Join(" | ", Cutoffs.Select(c => $"@{c}")) + " | should not, @10 |");
             Console.WriteLine("|---|" + string.Concat(Cutoffs.Select(_ => "---:|")) + "---:|");
-            foreach (var (name, rank) in rankings)
+            foreach (var (name, rank) in fused)
             {
-                var ranks = queries![s].Select(q => rank(q).IndexOf(q.TargetId) is var i and >= 0 ? i + 1 : (int?)null).ToList();
-                Console.WriteLine(Row(name, ranks, queries[s]));
+                Console.WriteLine(Row(name, [.. queries![s].Select(rank)], queries[s]));
             }
 
-            if (queries![s].Count <= 40)
+            foreach (var (provider, rankings) in product)
+            {
+                Console.WriteLine(Row($"handler, Embeddings:Provider={provider}", rankings[s], queries![s]));
+            }
+
+            foreach (var (provider, rankings) in product)
+            {
+                var agree = queries![s].Zip(rankings[s]).Count(p => Fuse(vectors[provider][p.First], p.First.Text).Take(K).SequenceEqual(p.Second));
+                Console.WriteLine($"The bench's fusion reproduces the handler's ranking ({provider}) for {agree} of {rankings[s].Count} queries.");
+            }
+
+            if (sets[s].Document is { Library.Count: <= 40 } document)
             {
                 Console.WriteLine();
                 Console.WriteLine("Each pair's rank in the handler's ranking (– beyond 50)");
                 Console.WriteLine("| insight | " + string.Join(" | ", product.Keys) + " |");
                 Console.WriteLine("|---|" + string.Concat(product.Keys.Select(_ => "---:|")));
-                for (var q = 0; q < queries[s].Count; q++)
+                for (var q = 0; q < queries![s].Count; q++)
                 {
-                    var label = sets[s].Document.Library!.Single(i => i.InsightId == queries[s][q].Pair.InsightId).Taxonomy!.Values.Single().Values.Single().Single();
-                    Console.WriteLine($"| {queries[s][q].Pair.InsightId}. {label} | " + string.Join(" | ", product.Values.Select(r => r[s][q]?.ToString(CultureInfo.InvariantCulture) ?? "–")) + " |");
+                    var entry = document.Library!.Single(i => i.InsightId == queries[s][q].Labelled.InsightId);
+                    var ranks = product.Values.Select(r => Enumerable.Range(1, K).FirstOrDefault(k => queries[s][q].Found(r[s][q], k) > 0) is var k and > 0 ? k.ToString(CultureInfo.InvariantCulture) : "–");
+                    Console.WriteLine($"| {entry.InsightId}. {entry.Taxonomy!.Values.Single().Values.Single().Single()} | {string.Join(" | ", ranks)} |");
                 }
-            }
-
-            foreach (var (provider, ranks) in product)
-            {
-                Console.WriteLine(Row($"handler, Embeddings:Provider={provider}", ranks[s], queries![s]));
-                var fused = queries[s].Select(q => Fuse(vectors[provider][q], q.Text).IndexOf(q.TargetId) is var i and >= 0 && i < K ? i + 1 : (int?)null).ToList();
-                Console.WriteLine($"  the bench's fusion agrees with the handler on {fused.Zip(ranks[s]).Count(p => p.First == p.Second)} of {fused.Count} ranks");
             }
         }
     }
 
     private static string ProviderName(IEmbeddingProvider provider) => provider is MiniLmEmbedding ? EmbeddingOptions.MiniLm : EmbeddingOptions.Lexical;
 
-    private static string Row(string name, List<int?> ranks, List<Query> queries)
+    private static string Row(string name, List<List<long>> rankings, List<Query> queries)
     {
-        var helpful = ranks.Where((_, i) => queries[i].Pair.Helpful).ToList();
-        var misleading = ranks.Where((_, i) => !queries[i].Pair.Helpful).ToList();
-        var recall = Cutoffs.Select(c => string.Create(CultureInfo.InvariantCulture, $"{helpful.Count(r => r <= c) / (double)helpful.Count:F2}"));
-        var misled = misleading.Count == 0 ? "–" : string.Create(CultureInfo.InvariantCulture, $"{misleading.Count(r => r <= 10) / (double)misleading.Count:F2}");
+        double Mean(bool helpful, int k) => queries.Select((q, i) => (q, i)).Where(x => x.q.Labelled.Helpful == helpful).Select(x => x.q.Found(rankings[x.i], k)).DefaultIfEmpty(double.NaN).Average();
+        var recall = Cutoffs.Select(k => string.Create(CultureInfo.InvariantCulture, $"{Mean(true, k):F2}"));
+        var misled = Mean(false, 10) is var m && double.IsNaN(m) ? "–" : string.Create(CultureInfo.InvariantCulture, $"{m:F2}");
         return $"| {name} | {string.Join(" | ", recall)} | {misled} |";
     }
 
     /// <summary>Mean ms per text for each provider, embedding one text at a time as the service does.</summary>
     private static async Task<List<(string Provider, (double InsightMs, double ProblemMs))>> TimingAsync(IEnumerable<IEmbeddingProvider> providers, LabelledSet[] sets)
     {
-        var insights = sets.SelectMany(s => s.Document.Library!).Select(i => i.Condition + "\n" + i.Explanation).ToList();
-        var problems = sets.SelectMany(s => s.Pairs).Select(p => p.Problem).Distinct().ToList();
+        var insights = sets.SelectMany(s => s.Document?.Library ?? []).Select(i => i.Condition + "\n" + i.Explanation).ToList();
+        var problems = sets.SelectMany(s => s.Queries).Select(p => p.Problem).Distinct().ToList();
         var rows = new List<(string, (double, double))>();
         foreach (var provider in providers)
         {
@@ -228,7 +255,7 @@ internal static class RecallBench
         float[] Embed(string text) => cache.TryGetValue(text, out var v) ? v : cache[text] = provider.EmbedAsync(text, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         return queries.ToDictionary(q => q, q =>
         {
-            var problem = Embed(q.Pair.Problem);
+            var problem = Embed(q.Labelled.Problem);
             return q.Eligible.Select(e => (e.Id, Similarity: Embed(e.Text).Zip(problem, (a, b) => (double)a * b).Sum()))
                 .OrderByDescending(e => e.Similarity).ThenBy(e => e.Id).Select(e => e.Id).ToList();
         });
@@ -263,16 +290,16 @@ internal static class RecallBench
         (await Eligible(db, await LeavesAsync(db, stage)).ToListAsync()).Select(i => (i.Id, InsightEmbedding.TextOf(i))).ToList();
 
     /// <summary>The handler's full-text list: an OR of the problem's words, ranked by ts_rank, ties by id.</summary>
-    private static async Task<List<long>> TextListAsync(OptLibDbContext db, LabelledPair pair)
+    private static async Task<List<long>> TextListAsync(OptLibDbContext db, LabelledQuery query)
     {
-        var words = LexicalEmbedding.Tokens(pair.Problem).Where(w => w.All(char.IsAsciiLetterOrDigit)).Distinct().Take(200).ToList();
+        var words = LexicalEmbedding.Tokens(query.Problem).Where(w => w.All(char.IsAsciiLetterOrDigit)).Distinct().Take(200).ToList();
         if (words.Count == 0)
         {
             return [];
         }
 
         var tsquery = string.Join(" | ", words);
-        return await Eligible(db, await LeavesAsync(db, pair.Stage))
+        return await Eligible(db, await LeavesAsync(db, query.Stage))
             .Where(i => i.SearchVector.Matches(EF.Functions.ToTsQuery("english", tsquery)))
             .Select(i => new { i.Id, Score = i.SearchVector.Rank(EF.Functions.ToTsQuery("english", tsquery)) })
             .OrderByDescending(r => r.Score).ThenBy(r => r.Id)

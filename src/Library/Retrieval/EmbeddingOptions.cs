@@ -13,10 +13,11 @@ public sealed class EmbeddingOptions : IValidatableObject
     public const string OpenAi = "openai";
 
     /// <summary>
-    /// <c>lexical</c> (hashed words, offline), <c>minilm</c> (a sentence model shipped in a package, offline) or
-    /// <c>openai</c> (any OpenAI-compatible /embeddings endpoint).
+    /// <c>minilm</c> (a sentence model shipped in a package, offline; the default, for its recall:
+    /// docs/decisions/0015-local-sentence-embeddings.md), <c>lexical</c> (hashed words, offline) or <c>openai</c>
+    /// (any OpenAI-compatible /embeddings endpoint).
     /// </summary>
-    public string Provider { get; set; } = Lexical;
+    public string Provider { get; set; } = MiniLm;
 
     /// <summary>For openai: the API root, e.g. https://api.openai.com/v1.</summary>
     public string? BaseUrl { get; set; }

@@ -25,6 +25,10 @@ public sealed class ModelRetrievalApp : OptLibApp
 
     public ModelRetrievalApp() => Model = new ScriptedChatModel((call, _) => Script(call));
 
+    // Lexical: the 2,000 synthetic insights of the prompt-size test are word salad written to compete by their words,
+    // embedded in a second by hashing and in minutes by a sentence model; this class tests the model stage.
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Embeddings:Provider"] = "lexical" };
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);

@@ -59,10 +59,12 @@ public sealed class RetrievalQualityTests(OptLibApp app, ITestOutputHelper outpu
         Assert.True(irrelevantFirst <= MaxIrrelevantFirst, $"{irrelevantFirst} cases ranked a should-not insight first");
     }
 
-    // Measured on 2026-11-28 with optlib-lexical-v1/384 + full-text RRF: recall@5 0.667, precision@5 0.395,
-    // hit@5 0.800, no case ranked a should-not insight first.
-    private const double MinRecall = 0.60;
-    private const double MinPrecision = 0.35;
+    // Measured with the default, minilm:all-MiniLM-L6-v2/384 + full-text RRF, on 2026-12-07: recall@5 0.596,
+    // precision@5 0.430, hit@5 0.725, no case ranked a should-not insight first. The lexical provider measured recall@5
+    // 0.667, precision@5 0.395, hit@5 0.800 (2026-11-28); from 6 insights on, MiniLM's recall ties or leads
+    // (bench/Library/REPORT.md, "Recall per embedding provider"; docs/decisions/0015-local-sentence-embeddings.md).
+    private const double MinRecall = 0.55;
+    private const double MinPrecision = 0.38;
     private const int MaxIrrelevantFirst = 2;
 
     private static string CasesPath()

@@ -41,7 +41,7 @@ public sealed class RetrievalTests(OptLibApp app) : IClassFixture<OptLibApp>
         await ImportAsync();
         var models = await app.WithDbAsync(db => db.Insights.Select(i => new { i.EmbeddingModel, Has = i.Embedding != null }).ToListAsync());
         Assert.True(models.Count >= LibraryFiles.Fixture.Library().Count);
-        Assert.All(models, m => Assert.True(m.Has && m.EmbeddingModel == "optlib-lexical-v1/384", $"{m.EmbeddingModel} {m.Has}"));
+        Assert.All(models, m => Assert.True(m.Has && m.EmbeddingModel == "minilm:all-MiniLM-L6-v2/384", $"{m.EmbeddingModel} {m.Has}")); // the default
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class RetrievalTests(OptLibApp app) : IClassFixture<OptLibApp>
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var report = (await response.Content.ReadFromJsonAsync<ReembedReport>())!;
         Assert.Equal(3, report.Reembedded);
-        Assert.Equal(0, await app.WithDbAsync(db => db.Insights.CountAsync(i => i.EmbeddingModel != "optlib-lexical-v1/384")));
+        Assert.Equal(0, await app.WithDbAsync(db => db.Insights.CountAsync(i => i.EmbeddingModel != app.Embeddings.ModelId)));
         Assert.Equal(versions, await app.WithDbAsync(db => db.InsightVersions.CountAsync()));
     }
 
