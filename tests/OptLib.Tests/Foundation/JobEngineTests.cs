@@ -26,7 +26,6 @@ public sealed class ProbeJob(OptLibDbContext db)
     public Task Run(string marker) => AuditLog.WriteAsync(db, "hangfire", "probe", "test", marker, null, CancellationToken.None);
 }
 
-[Collection(JobServerCollection.Name)]
 public sealed class JobEngineTests(JobServerApp app) : IClassFixture<JobServerApp>
 {
     [Fact]

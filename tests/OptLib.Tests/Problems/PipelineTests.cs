@@ -85,7 +85,6 @@ public sealed class PipelineApp : OptLibApp
     }
 }
 
-[Collection(JobServerCollection.Name)]
 public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
