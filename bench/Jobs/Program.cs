@@ -214,7 +214,7 @@ void ReportLatency(List<Latency> runs)
     {
         ("its item started (Plan queued, planned, item queued)", l => l.ToItem),
         ("the item ran (sleepMs 0, a log line)", l => l.Item),
-        ("then succeeded (Finish queued, finished)", l => l.ToEnd),
+        ("then succeeded (next Plan queued, no phase left, Finish queued, finished)", l => l.ToEnd),
         ("**succeeded** (total)", l => l.TotalMilliseconds),
     })
     {
