@@ -110,7 +110,6 @@ public sealed class WatchedSandbox(ISandbox real) : ISandbox
     }
 }
 
-[Collection(JobServerCollection.Name)]
 public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
