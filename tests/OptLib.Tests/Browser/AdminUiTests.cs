@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using OptLib.Tests.Infrastructure;
 
 
 namespace OptLib.Tests.Browser;
