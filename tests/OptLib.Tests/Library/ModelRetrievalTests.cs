@@ -15,8 +15,11 @@ using Xunit.Abstractions;
 
 namespace OptLib.Tests.Library;
 
-/// <summary>The service with a scripted model at our seam, so retrieval runs its model-backed stage.</summary>
-public sealed class ModelRetrievalApp : OptLibApp
+/// <summary>
+/// The service with a scripted model at our seam, so retrieval runs its model-backed stage. It judges at most 12
+/// candidates: the fixture library is small, and its tests need candidates below the judged window.
+/// </summary>
+public class ModelRetrievalApp : OptLibApp
 {
     /// <summary>What the model answers; a test sets it before it retrieves (tests of a class run one at a time).</summary>
     public Func<ModelCall, string> Script { get; set; } = ModelRetrievalTests.AllApply;
@@ -24,6 +27,8 @@ public sealed class ModelRetrievalApp : OptLibApp
     public ScriptedChatModel Model { get; }
 
     public ModelRetrievalApp() => Model = new ScriptedChatModel((call, _) => Script(call));
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Retrieval:ApplicabilityCandidates"] = "12" };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
