@@ -51,7 +51,7 @@ public sealed partial class JudgedRetrievalTests(JudgedRetrievalApp app, ITestOu
             .ToDictionary(t => t!["task_id"]!.GetValue<string>(), t => t!["description"]!.GetValue<string>());
 
         int helpfulFound = 0, misleadingFound = 0;
-        var tokens = new List<int>();
+        var (tokens, judged) = (new List<int>(), new List<int>());
         foreach (var query in pairs.GroupBy(p => (p.Task, p.Stage)).OrderBy(g => g.Key.Task, StringComparer.Ordinal).ThenBy(g => g.Key.Stage, StringComparer.Ordinal))
         {
             var helpful = query.Where(p => p.Helpful).Select(p => imported[p.Insight].Id).ToHashSet();
@@ -70,6 +70,7 @@ public sealed partial class JudgedRetrievalTests(JudgedRetrievalApp app, ITestOu
             helpfulFound += found.Count(p => p.Helpful);
             misleadingFound += found.Count(p => !p.Helpful);
             tokens.Add(result.Prompts!.Sum(p => p.Tokens));
+            judged.Add(result.Prompts!.Single(p => p.Purpose == "applicability").Shown);
             var missed = query.Where(p => p.Helpful && !top.Contains(imported[p.Insight].Id)).Select(p => p.Insight).ToList();
             if (missed.Count > 0)
             {
@@ -80,7 +81,7 @@ public sealed partial class JudgedRetrievalTests(JudgedRetrievalApp app, ITestOu
         var (helpfulPairs, misleadingPairs) = (pairs.Count(p => p.Helpful), pairs.Count(p => !p.Helpful));
         var (helpfulAt6, misleadingAt6) = ((double)helpfulFound / helpfulPairs, (double)misleadingFound / misleadingPairs);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{tokens.Count} retrievals: helpful in top {K} {helpfulFound}/{helpfulPairs} = {helpfulAt6:F3}, misleading {misleadingFound}/{misleadingPairs} = {misleadingAt6:F3}; prompt tokens per retrieval mean {tokens.Average():F0}, max {tokens.Max()}"));
+            $"{tokens.Count} retrievals: helpful in top {K} {helpfulFound}/{helpfulPairs} = {helpfulAt6:F3}, misleading {misleadingFound}/{misleadingPairs} = {misleadingAt6:F3}; prompt tokens per retrieval mean {tokens.Average():F0}, max {tokens.Max()}; candidates judged {judged.Min()} to {judged.Max()}, mean {judged.Average():F0}"));
 
         Assert.True(helpfulAt6 >= 0.95, $"helpful in top {K}: {helpfulAt6:F3}");
         Assert.True(misleadingAt6 <= 0.05, $"misleading in top {K}: {misleadingAt6:F3}");
