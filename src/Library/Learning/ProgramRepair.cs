@@ -59,15 +59,12 @@ public sealed class ProgramRepair(IChatModel model, ISandbox sandbox, PromptLibr
     {
         null => "(no diagnostics were recorded)",
         { Diagnostics.Count: 0 } => $"status {solverResult.Status}, no diagnostics",
-        _ => $"status {solverResult.Status}\n" + Lines(solverResult.Diagnostics),
+        _ => $"status {solverResult.Status}\n" + Diagnostic.Lines(solverResult.Diagnostics),
     };
 
     public static string Describe(RunResult result) => result.Diagnostics.Count == 0
         ? $"status {result.Status}, objective {result.Objective?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"
-        : $"status {result.Status}\n" + Lines(result.Diagnostics);
-
-    private static string Lines(IEnumerable<Diagnostic> diagnostics) =>
-        string.Join('\n', diagnostics.Select(d => $"line {d.Line}, column {d.Column}: {d.Message}"));
+        : $"status {result.Status}\n" + Diagnostic.Lines(result.Diagnostics);
 
     /// <summary>The text before the code: the model's "Diagnosis:" paragraph.</summary>
     private static string Diagnosis(string reply)

@@ -13,24 +13,28 @@ public sealed class RetrievalOptions : IValidatableObject
     /// <summary>Ask the configured model to label the problem and check the candidates' conditions. Off: lexical ranking only.</summary>
     public bool UseModel { get; set; } = true;
 
-    /// <summary>How many of the best fused candidates the applicability check judges, in one call.</summary>
-    [Range(1, 40)]
-    public int ApplicabilityCandidates { get; set; } = 12;
+    /// <summary>
+    /// At most this many of the best fused candidates are judged, in one call; fewer when the budget is spent first.
+    /// With the defaults the budget decides: 30 to 72 candidates (57 on average) for AlphaOPT's task descriptions.
+    /// </summary>
+    [Range(1, 200)]
+    public int ApplicabilityCandidates { get; set; } = 80;
 
-    /// <summary>Each candidate's condition is cut to this many o200k tokens in the applicability prompt.</summary>
+    /// <summary>Each candidate's condition is shown as a digest of at most this many o200k tokens, its exclusions kept.</summary>
     [Range(16, 1000)]
-    public int MaxConditionTokens { get; set; } = 120;
+    public int MaxConditionTokens { get; set; } = 30;
 
     /// <summary>The problem (and, for the program stage, the formulation) is cut to this many tokens in either prompt.</summary>
     [Range(100, 20_000)]
-    public int MaxProblemTokens { get; set; } = 1500;
+    public int MaxProblemTokens { get; set; } = 600;
 
     /// <summary>
-    /// The ceiling of either prompt in o200k tokens. A taxonomy whose label list would pass it shows its labels with
-    /// the most active insights first, as many as fit; an applicability prompt that would pass it judges fewer candidates.
+    /// The ceiling of a retrieval's two prompts together, in o200k tokens. The labelling prompt takes at most half (a
+    /// taxonomy whose label list would pass it shows its labels with the most active insights first, as many as fit);
+    /// the applicability prompt judges as many candidates as fit in what it left.
     /// </summary>
     [Range(500, 100_000)]
-    public int PromptTokenBudget { get; set; } = 4000;
+    public int PromptTokenBudget { get; set; } = 2500;
 
     /// <summary>
     /// pgvector's hnsw.ef_search for retrieval's kNN queries (never below the candidate pool). On 10k insights the
@@ -46,11 +50,13 @@ public sealed class RetrievalOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        // The fixed parts (instructions, the problem, one candidate) must fit, or no prompt could be built at all.
-        if (MaxProblemTokens + MaxConditionTokens + 300 > PromptTokenBudget)
+        // Each prompt's fixed parts (instructions, the problem, one candidate) must fit in its half, or no prompt could
+        // be built at all.
+        var fixedParts = MaxProblemTokens + MaxConditionTokens + 300;
+        if (2 * fixedParts > PromptTokenBudget)
         {
             yield return new ValidationResult(
-                $"{Section}:PromptTokenBudget ({PromptTokenBudget}) must exceed {Section}:MaxProblemTokens + {Section}:MaxConditionTokens + 300 ({MaxProblemTokens + MaxConditionTokens + 300}).",
+                $"{Section}:PromptTokenBudget ({PromptTokenBudget}) must be at least twice {Section}:MaxProblemTokens + {Section}:MaxConditionTokens + 300 ({2 * fixedParts}): the two prompts share it.",
                 [nameof(PromptTokenBudget)]);
         }
     }

@@ -7,10 +7,12 @@ using OptLib.Library.Taxonomy;
 namespace OptLib.Library.Retrieval;
 
 /// <summary>
-/// Builds the two prompts of the model-backed retrieval stage inside <see cref="RetrievalOptions.PromptTokenBudget"/>:
-/// the labelling prompt shows level-2 labels only (no definitions), and the applicability prompt shows at most
-/// <see cref="RetrievalOptions.ApplicabilityCandidates"/> conditions, each cut to
-/// <see cref="RetrievalOptions.MaxConditionTokens"/> with its exclusions kept (<see cref="ForJudge"/>). Neither grows with the number of insights.
+/// Builds the two prompts of the model-backed retrieval stage inside <see cref="RetrievalOptions.PromptTokenBudget"/>,
+/// which they share: the labelling prompt shows level-2 labels only (no definitions) in at most half of it, and the
+/// applicability prompt shows as many candidates as fit in what the labelling prompt left, at most
+/// <see cref="RetrievalOptions.ApplicabilityCandidates"/>, each condition as a digest of at most
+/// <see cref="RetrievalOptions.MaxConditionTokens"/> with its exclusions kept (<see cref="ForJudge"/>). Neither grows
+/// with the number of insights.
 /// </summary>
 public sealed partial class RetrievalPrompts(PromptLibrary prompts, RetrievalOptions options)
 {
@@ -35,8 +37,8 @@ public sealed partial class RetrievalPrompts(PromptLibrary prompts, RetrievalOpt
     }
 
     /// <summary>
-    /// The labelling prompt with as many of <paramref name="labels"/> as fit the budget, taken in the given order and
-    /// shown grouped by stage and level 1.
+    /// The labelling prompt with as many of <paramref name="labels"/> as fit half the budget, taken in the given order
+    /// and shown grouped by stage and level 1.
     /// </summary>
     public Prompt Labelling(string stage, string problemText, IReadOnlyList<Label> labels)
     {
@@ -48,11 +50,14 @@ public sealed partial class RetrievalPrompts(PromptLibrary prompts, RetrievalOpt
             ["problem"] = problemText,
         });
 
-        return Largest(template.Id, labels.Count, Render);
+        return Largest(template.Id, labels.Count, Render, options.PromptTokenBudget / 2);
     }
 
-    /// <summary>The applicability prompt for the first candidates that fit the budget, at most the configured number.</summary>
-    public Prompt Applicability(string stage, string problemText, IReadOnlyList<Candidate> candidates)
+    /// <summary>
+    /// The applicability prompt for the first candidates that fit in <paramref name="budget"/> tokens (what the labelling
+    /// prompt left of the budget), at most the configured number.
+    /// </summary>
+    public Prompt Applicability(string stage, string problemText, IReadOnlyList<Candidate> candidates, int budget)
     {
         var template = prompts[PromptLibrary.Applicability];
         var items = candidates.Take(options.ApplicabilityCandidates)
@@ -65,7 +70,7 @@ public sealed partial class RetrievalPrompts(PromptLibrary prompts, RetrievalOpt
             ["problem"] = problemText,
         });
 
-        return Largest(template.Id, items.Count, Render);
+        return Largest(template.Id, items.Count, Render, budget);
     }
 
     /// <summary>
@@ -107,12 +112,12 @@ public sealed partial class RetrievalPrompts(PromptLibrary prompts, RetrievalOpt
         return text.ToString().TrimEnd();
     }
 
-    /// <summary>The prompt with the most items (up to <paramref name="count"/>) that stays within the budget.</summary>
-    private Prompt Largest(string template, int count, Func<int, string> render)
+    /// <summary>The prompt with the most items (up to <paramref name="count"/>) that stays within <paramref name="budget"/>.</summary>
+    private static Prompt Largest(string template, int count, Func<int, string> render, int budget)
     {
         var text = render(count);
         var tokens = PromptTokens.Count(text);
-        if (tokens <= options.PromptTokenBudget)
+        if (tokens <= budget)
         {
             return new Prompt(template, text, tokens, count);
         }
@@ -122,7 +127,7 @@ public sealed partial class RetrievalPrompts(PromptLibrary prompts, RetrievalOpt
         while (over - fits > 1)
         {
             var middle = (fits + over) / 2;
-            if (PromptTokens.Count(render(middle)) <= options.PromptTokenBudget)
+            if (PromptTokens.Count(render(middle)) <= budget)
             {
                 fits = middle;
             }
@@ -137,9 +142,11 @@ public sealed partial class RetrievalPrompts(PromptLibrary prompts, RetrievalOpt
     }
 
     /// <summary>
-    /// A condition on one line within <paramref name="maxTokens"/>. When it must be cut, its exclusions (the sentences
-    /// that say when it does not apply) are kept whole and the rest is cut: a judge that never sees "does not apply when
-    /// the limit is a hard cap" says it applies. Exclusions alone get at most two thirds of the cap.
+    /// A condition on one line within <paramref name="maxTokens"/>: the condition itself when it fits, otherwise a
+    /// digest ("applies when … does not apply when …"). The digest drops the examples ("For example, …") and the
+    /// words "This insight", then keeps the exclusions (the sentences that say when it does not apply) apart from the
+    /// rest: a judge that never sees "does not apply when the limit is a hard cap" says it applies. Exclusions get at
+    /// most two thirds of the cap, and the sentences that say when it applies the rest.
     /// </summary>
     public static string ForJudge(string condition, int maxTokens)
     {
@@ -149,10 +156,16 @@ public sealed partial class RetrievalPrompts(PromptLibrary prompts, RetrievalOpt
             return text;
         }
 
-        var sentences = SentenceEnd().Split(text).ToLookup(s => Exclusion().IsMatch(s));
+        var digest = SentenceEnd().Split(text).Where(s => !Example().IsMatch(s)).Select(s => Boilerplate().Replace(s, string.Empty)).ToList();
+        if (digest.Count == 0)
+        {
+            digest = [text]; // examples only: better cut than nothing
+        }
+
+        var sentences = digest.ToLookup(s => Exclusion().IsMatch(s));
         if (!sentences[true].Any() || !sentences[false].Any())
         {
-            return PromptTokens.Cut(text, maxTokens); // nothing to keep apart from the rest
+            return PromptTokens.Cut(string.Join(' ', digest), maxTokens); // nothing to keep apart from the rest
         }
 
         var kept = PromptTokens.Cut(string.Join(' ', sentences[true]), maxTokens * 2 / 3);
@@ -163,6 +176,13 @@ public sealed partial class RetrievalPrompts(PromptLibrary prompts, RetrievalOpt
     [GeneratedRegex(@"\b(?:(?:does|do|should|must|is|are)\s*(?:not|n't)\s+(?:apply|use|hold|fit|cover)|not\s+(?:when|if|for)|unless|except|never)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Exclusion();
+
+    /// <summary>A sentence that only illustrates: the judge needs the rule, not AlphaOPT's example of it.</summary>
+    [GeneratedRegex(@"^(?:For (?:example|instance)|E\.g\.)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Example();
+
+    [GeneratedRegex(@"^This (?:insight|advice) ", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex Boilerplate();
 
     [GeneratedRegex(@"(?<=[.!?;])\s+")]
     private static partial Regex SentenceEnd();

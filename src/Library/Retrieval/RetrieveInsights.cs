@@ -114,10 +114,11 @@ public static class RetrievalStages
 /// <list type="number">
 /// <item>the model labels the problem from a compact list of level-2 labels; insights filed under a chosen label form
 /// a third ranked list (by vector similarity), weighted 2, in the fusion: a boost, never a filter;</item>
-/// <item>one applicability call judges the conditions of the best <see cref="RetrievalOptions.ApplicabilityCandidates"/>
-/// fused candidates. Those judged not to apply leave the ranking (they are listed in
-/// <see cref="RetrievalResult.Rejected"/> with the model's reasons); the others keep their fused order, and candidates
-/// beyond the judged window fill up to k only after every judged one that applies.</item>
+/// <item>one applicability call judges the digested conditions of as many of the best fused candidates as fit in what
+/// the labelling prompt left of <see cref="RetrievalOptions.PromptTokenBudget"/> (at most
+/// <see cref="RetrievalOptions.ApplicabilityCandidates"/>). Those judged not to apply leave the ranking (they are listed
+/// in <see cref="RetrievalResult.Rejected"/> with the model's reasons); the others keep their fused order, and no
+/// unjudged candidate takes a place.</item>
 /// </list>
 /// A model failure never fails retrieval: the step is skipped, the lexical ranking stands, and a note says so.
 /// </summary>
@@ -161,9 +162,11 @@ public sealed class RetrieveInsightsHandler(
 
         var problemText = judge?.ProblemText(request.Problem, request.Formulation) ?? string.Empty;
         Task<Labelling>? labelling = null;
+        var judgeBudget = settings.PromptTokenBudget; // what the labelling prompt leaves to the applicability prompt
         if (judge is not null)
         {
             var labels = await LabelsAsync(judge, stage, problemText, leaves, tree, cancellationToken);
+            judgeBudget -= labels.Prompt.Tokens;
             calls.Add(new RetrievalPrompt("taxonomy labels", labels.Prompt.Template, labels.Prompt.Tokens, labels.Prompt.Shown));
             labelling = LabelAsync(metered, labels, stage, settings.MaxAttempts, cancellationToken); // runs while the database answers
         }
@@ -258,7 +261,7 @@ public sealed class RetrieveInsightsHandler(
             // A replay judges the condition being tried, not the stored one.
             var candidates = ranking.Take(window).Select(id => new RetrievalPrompts.Candidate(id,
                 request.Override is { } replay && replay.InsightId == id ? replay.Condition : insights[id].Condition)).ToList();
-            var prompt = judge.Applicability(stage, problemText, candidates);
+            var prompt = judge.Applicability(stage, problemText, candidates, judgeBudget);
             calls.Add(new RetrievalPrompt("applicability", prompt.Template, prompt.Tokens, prompt.Shown));
             verdicts = await JudgeAsync(metered, prompt, candidates.Take(prompt.Shown).Select(c => c.Id).ToHashSet(), settings.MaxAttempts, notes, cancellationToken);
         }

@@ -146,7 +146,7 @@ public sealed class Pipeline(
                 var debug = await AskAsync(new ModelCall(ModelRole.Base, "You fix C# OR-Tools programs.",
                     prompts[PromptLibrary.SelfDebug].Render(new Dictionary<string, string>
                     {
-                        ["diagnostics"] = string.Join('\n', result.Diagnostics.Select(d => $"line {d.Line}, column {d.Column}: {d.Message}")),
+                        ["diagnostics"] = Diagnostic.Lines(result.Diagnostics),
                         ["program"] = source,
                         ["formulation"] = formulation,
                         ["problem"] = problem.Text,

@@ -1,7 +1,9 @@
 using Hangfire;
+using Hangfire.AspNetCore;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,30 +22,18 @@ public static class BackgroundJobs
     internal static void AddBackgroundJobs(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<JobEngineOptions>().BindConfiguration(JobEngineOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        // The storage is this host's own singleton. Hangfire's default registration hands out the process-wide
-        // JobStorage.Current, which a second host in the same process (tests) would silently share.
-        // Hangfire's global configuration (its log provider above all) is applied first, as Hangfire does for its own
-        // services: a storage built before it would log through whatever host configured Hangfire last, in tests an
-        // already disposed one.
-        builder.Services.AddSingleton<JobStorage>(sp => ConfiguredFirst(sp, () => new PostgreSqlStorage(
-            new DatabaseConnectionFactory(sp.GetRequiredService<OptLibDatabase>()),
-            new PostgreSqlStorageOptions
-            {
-                SchemaName = Schema,
-                PrepareSchemaIfNecessary = true,
-                // A long work item keeps its lease while it runs, so no second worker ever picks it up.
-                UseSlidingInvisibilityTimeout = true,
-                QueuePollInterval = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<JobEngineOptions>>().Value.PollIntervalSeconds),
-                InvisibilityTimeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<JobEngineOptions>>().Value.InvisibilityTimeoutSeconds),
-            })));
-        builder.Services.AddHangfire((sp, config) => config
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            // Hangfire's log provider is process-wide. Serilog's static logger outlives every host, whereas the
-            // default (this host's ILoggerFactory) breaks the logging of any other host in the process once this one
-            // is disposed, and Hangfire's loops then stop taking jobs (seen with several apps in one test process).
-            .UseSerilogLogProvider());
+        // AddHangfire brings what the dashboard needs. What belongs to one host is registered after it, so ours win
+        // over its defaults, which are process-wide: JobStorage.Current, and JobActivator.Current, which each host's
+        // Hangfire configuration overwrote with its own. With two hosts in one process (tests), a host that resolved
+        // its activator after the other had configured Hangfire ran its jobs in the other host's container, against
+        // the other database, and its own jobs stayed queued. Its configuration is replaced by ours, which writes
+        // nothing of a host into Hangfire's statics.
+        builder.Services.AddHangfire(_ => { });
+        builder.Services.Replace(ServiceDescriptor.Singleton<IGlobalConfiguration>(_ => ProcessWide.Value));
+        builder.Services.AddSingleton<JobStorage>(sp => Storage(sp.GetRequiredService<OptLibDatabase>(), sp.GetRequiredService<IOptions<JobEngineOptions>>().Value));
+        builder.Services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        builder.Services.AddSingleton<IBackgroundJobClient>(sp => new BackgroundJobClient(sp.GetRequiredService<JobStorage>()));
+        builder.Services.AddSingleton<IRecurringJobManager>(sp => new RecurringJobManager(sp.GetRequiredService<JobStorage>()));
 
         // Our own host rather than AddHangfireServer: Hangfire's storage must not be touched before the database
         // (possibly the embedded one) has started, and hosted services are constructed before any of them starts.
@@ -66,10 +56,30 @@ public static class BackgroundJobs
         return [Server(SolveQueue, options.SolveConcurrency), Server(DefaultQueue, options.WorkerCount)];
     }
 
-    private static JobStorage ConfiguredFirst(IServiceProvider services, Func<JobStorage> create)
+    /// <summary>
+    /// Hangfire's settings that only exist process-wide, the same for every host, applied once before the first
+    /// storage is built. Its log provider is Serilog's static logger, which outlives every host; Hangfire's default
+    /// (the ILoggerFactory of the host that configured it last) stopped its loops in the other hosts once that host
+    /// was disposed.
+    /// </summary>
+    private static readonly Lazy<IGlobalConfiguration> ProcessWide = new(() => GlobalConfiguration.Configuration
+        .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+        .UseSimpleAssemblyNameTypeSerializer()
+        .UseRecommendedSerializerSettings()
+        .UseSerilogLogProvider());
+
+    private static PostgreSqlStorage Storage(OptLibDatabase database, JobEngineOptions options)
     {
-        _ = services.GetRequiredService<IGlobalConfiguration>();
-        return create();
+        _ = ProcessWide.Value;
+        return new PostgreSqlStorage(new DatabaseConnectionFactory(database), new PostgreSqlStorageOptions
+        {
+            SchemaName = Schema,
+            PrepareSchemaIfNecessary = true,
+            // A long work item keeps its lease while it runs, so no second worker ever picks it up.
+            UseSlidingInvisibilityTimeout = true,
+            QueuePollInterval = TimeSpan.FromSeconds(options.PollIntervalSeconds),
+            InvisibilityTimeout = TimeSpan.FromSeconds(options.InvisibilityTimeoutSeconds),
+        });
     }
 
     private sealed class DatabaseConnectionFactory(OptLibDatabase database) : IConnectionFactory

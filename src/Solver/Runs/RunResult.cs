@@ -28,7 +28,12 @@ public enum RunStatus
 /// <param name="Kind">Policy, Compile, Runtime, Solver, Memory, Output, Timeout or Sandbox.</param>
 /// <param name="Line">1-based line in the submitted source, 0 when it does not apply.</param>
 /// <param name="Symbol">The offending symbol (for a policy violation) or the compiler's diagnostic id.</param>
-public sealed record Diagnostic(string Kind, int Line, int Column, string? Symbol, string Message);
+public sealed record Diagnostic(string Kind, int Line, int Column, string? Symbol, string Message)
+{
+    /// <summary>"line L, column C: message", one diagnostic a line: how a model is told what went wrong.</summary>
+    public static string Lines(IEnumerable<Diagnostic> diagnostics) =>
+        string.Join('\n', diagnostics.Select(d => $"line {d.Line}, column {d.Column}: {d.Message}"));
+}
 
 public sealed record RunTimings(double PolicyMs, double CompileMs, double RunMs, double TotalMs);
 

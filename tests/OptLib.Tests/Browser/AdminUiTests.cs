@@ -2,8 +2,8 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-
 using OptLib.Tests.Infrastructure;
+
 
 namespace OptLib.Tests.Browser;
 
@@ -11,7 +11,6 @@ namespace OptLib.Tests.Browser;
 /// The admin UI in a real browser against the running service: one app and one Chromium for the class; each test
 /// signs in with its own browser context.
 /// </summary>
-[Collection(JobServerCollection.Name)]
 public sealed class AdminUiTests(BrowserApp app, Chromium chromium) : IClassFixture<BrowserApp>, IClassFixture<Chromium>, IAsyncLifetime
 {
     private static readonly PageWaitForSelectorOptions Long = new() { Timeout = 60_000 };

@@ -1,9 +1,13 @@
 using Hangfire;
 using Hangfire.Storage;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using OptLib.Library.Audit;
 using OptLib.Library.Storage;
+using OptLib.Platform;
+using OptLib.Platform.Database;
 using OptLib.Tests.Infrastructure;
 
 namespace OptLib.Tests.Foundation;
@@ -22,7 +26,6 @@ public sealed class ProbeJob(OptLibDbContext db)
     public Task Run(string marker) => AuditLog.WriteAsync(db, "hangfire", "probe", "test", marker, null, CancellationToken.None);
 }
 
-[Collection(JobServerCollection.Name)]
 public sealed class JobEngineTests(JobServerApp app) : IClassFixture<JobServerApp>
 {
     [Fact]
@@ -44,5 +47,41 @@ public sealed class JobEngineTests(JobServerApp app) : IClassFixture<JobServerAp
         using var connection = app.Services.GetRequiredService<JobStorage>().GetConnection();
         var job = Assert.Single(connection.GetRecurringJobs(), j => j.Id == "probe-nightly");
         Assert.Equal("0 2 * * *", job.Cron);
+    }
+
+    /// <summary>
+    /// Two hosts in one process, as in this test run: each one's Hangfire servers build jobs from its own container,
+    /// whichever host configured Hangfire last. Hangfire's default activator is the process-wide one that every host's
+    /// configuration overwrites, so the first host ran its jobs against the second one's database.
+    /// </summary>
+    [Fact]
+    public void EachHostBuildsItsJobsFromItsOwnContainerWhicheverConfiguredHangfireLast()
+    {
+        var data = Directory.CreateTempSubdirectory("optlib-test-").FullName;
+        try
+        {
+            using var first = PlatformHost(data);
+            using var second = PlatformHost(data);
+            _ = first.Services.GetRequiredService<IGlobalConfiguration>();
+            _ = second.Services.GetRequiredService<IGlobalConfiguration>();
+
+            foreach (var host in new[] { first, second })
+            {
+                using var scope = host.Services.GetRequiredService<JobActivator>().BeginScope((JobActivatorContext)null!);
+                Assert.Same(host.Services.GetRequiredService<OptLibDatabase>(), scope.Resolve(typeof(OptLibDatabase)));
+            }
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private static IHost PlatformHost(string dataDirectory)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["OptLib:DataDirectory"] = dataDirectory });
+        builder.AddPlatform();
+        return builder.Build();
     }
 }

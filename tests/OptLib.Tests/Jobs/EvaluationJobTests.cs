@@ -36,7 +36,6 @@ public sealed class EvaluationApp : OptLibApp
     }
 }
 
-[Collection(JobServerCollection.Name)]
 public sealed class EvaluationJobTests(EvaluationApp app) : IClassFixture<EvaluationApp>
 {
     [Fact]

@@ -75,7 +75,6 @@ public sealed class JobsApp : OptLibApp
     }
 }
 
-[Collection(JobServerCollection.Name)]
 public sealed class JobLifecycleTests(JobsApp app) : IClassFixture<JobsApp>
 {
     [Fact]

@@ -23,7 +23,6 @@ public sealed class ScheduledApp : OptLibApp
     };
 }
 
-[Collection(JobServerCollection.Name)]
 public sealed class ScheduleTests(ScheduledApp app) : IClassFixture<ScheduledApp>
 {
     [Fact]

@@ -160,7 +160,6 @@ public sealed partial class LearningFromUseApp : ScriptedLibraryApp
     private static partial Regex OrderPattern();
 }
 
-[Collection(JobServerCollection.Name)]
 public sealed class LearningFromUseTests(LearningFromUseApp app) : IClassFixture<LearningFromUseApp>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -441,7 +440,6 @@ public sealed class EvolutionFromUseApp : ScriptedLibraryApp
     };
 }
 
-[Collection(JobServerCollection.Name)]
 public sealed class EvolutionFromUseTests(EvolutionFromUseApp app) : IClassFixture<EvolutionFromUseApp>
 {
     [Fact]

@@ -9,7 +9,6 @@ using OptLib.Library.Models;
 using OptLib.Tests.Jobs;
 using static OptLib.Tests.Learning.LearningScript;
 
-using OptLib.Tests.Infrastructure;
 
 namespace OptLib.Tests.Learning;
 
@@ -86,7 +85,6 @@ public sealed class LearningApp : ScriptedLibraryApp
         JsonSerializer.Serialize(new { insights = new[] { new { labels, condition, explanation, example = "wrong: 20; right: 18" } } });
 }
 
-[Collection(JobServerCollection.Name)]
 public sealed class LearningTests(LearningApp app) : IClassFixture<LearningApp>
 {
     [Fact]

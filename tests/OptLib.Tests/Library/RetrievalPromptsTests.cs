@@ -34,7 +34,7 @@ public sealed class RetrievalPromptsTests
         var prompts = new RetrievalPrompts(Prompts, options);
         var longCondition = string.Join(' ', Enumerable.Repeat("when each truck leaves the depot", 40));
 
-        var prompt = prompts.Applicability("formulation", "A problem.", [new(7, longCondition), new(8, "When items have weights.")]);
+        var prompt = prompts.Applicability("formulation", "A problem.", [new(7, longCondition), new(8, "When items have weights.")], options.PromptTokenBudget);
 
         var lines = prompt.Text.Split('\n');
         var cut = lines.Single(l => l.StartsWith("[7] ", StringComparison.Ordinal));
@@ -54,7 +54,7 @@ public sealed class RetrievalPromptsTests
         var closing = filler + " Does not apply when the limit is a hard cap in total.";
         var opening = "It doesn't apply to a cap over the whole horizon. " + filler;
 
-        var prompt = prompts.Applicability("formulation", "A problem.", [new(7, closing), new(8, opening), new(9, filler)]);
+        var prompt = prompts.Applicability("formulation", "A problem.", [new(7, closing), new(8, opening), new(9, filler)], options.PromptTokenBudget);
 
         var lines = prompt.Text.Split('\n');
         var seven = lines.Single(l => l.StartsWith("[7] ", StringComparison.Ordinal));
@@ -78,10 +78,47 @@ public sealed class RetrievalPromptsTests
 
         var prompt = prompts.Labelling("formulation", "A problem.", many);
 
-        Assert.InRange(prompt.Tokens, 1, 700);
+        Assert.InRange(prompt.Tokens, 1, 350); // half the budget: the applicability prompt gets the rest
         Assert.InRange(prompt.Shown, 10, 399);
         Assert.Contains($"Label number {prompt.Shown} of many", prompt.Text, StringComparison.Ordinal);
         Assert.DoesNotContain($"Label number {prompt.Shown + 1} of many", prompt.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ADigestDropsExamplesAndBoilerplateAndKeepsTheExclusion()
+    {
+        const string condition =
+            "This insight applies when the problem domain requires selecting items that consume a single scalar capacity such as weight, volume, or budget. " +
+            "For example, when the problem statement required determining the least expensive way to meet nutritional requirements, it implies a budget constraint.\n" +
+            "This insight applies when the problem involves constraints that can be naturally modeled as capacity limits or budgetary restrictions.\n" +
+            "This insight does NOT apply when the problem involves probabilistic constraints.";
+
+        var digest = RetrievalPrompts.ForJudge(condition, 30);
+
+        Assert.InRange(PromptTokens.Count(digest), 20, 30);
+        Assert.StartsWith("applies when the problem domain requires selecting items", digest, StringComparison.Ordinal);
+        Assert.EndsWith("does NOT apply when the problem involves probabilistic constraints.", digest, StringComparison.Ordinal);
+        Assert.DoesNotContain("For example", digest, StringComparison.Ordinal);
+        Assert.DoesNotContain("This insight", digest, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheApplicabilityPromptJudgesAsManyCandidatesAsFitItsBudget()
+    {
+        var options = new RetrievalOptions();
+        var prompts = new RetrievalPrompts(Prompts, options);
+        var candidates = Enumerable.Range(1, 200)
+            .Select(i => new RetrievalPrompts.Candidate(i, $"Applies when plant {i} ships a weekly quota of goods to its depots and the quota binds in every week of the horizon, not only in total."))
+            .ToList();
+
+        var wide = prompts.Applicability("formulation", "A problem.", candidates, 2000);
+        var narrow = prompts.Applicability("formulation", "A problem.", candidates, 1000);
+
+        Assert.InRange(wide.Tokens, 1800, 2000);
+        Assert.InRange(narrow.Tokens, 800, 1000);
+        Assert.InRange(wide.Shown, narrow.Shown * 2, options.ApplicabilityCandidates); // the window widens with the budget
+        Assert.Contains($"[{wide.Shown}] ", wide.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain($"[{wide.Shown + 1}] ", wide.Text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -17,7 +17,6 @@ namespace OptLib.Tests.Mcp;
 /// The MCP server driven by the MCP C# client over streamable HTTP against the test server, with the pipeline's
 /// scripted model and the real sandbox behind solve_problem.
 /// </summary>
-[Collection(JobServerCollection.Name)]
 public sealed class McpServerTests(PipelineApp app) : IClassFixture<PipelineApp>
 {
     [Fact]

@@ -46,7 +46,6 @@ public sealed class StubbedModelApp : OptLibApp
     }
 }
 
-[Collection(JobServerCollection.Name)]
 public sealed class ProblemsOverStubTests(StubbedModelApp app) : IClassFixture<StubbedModelApp>
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

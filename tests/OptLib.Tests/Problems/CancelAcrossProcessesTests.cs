@@ -23,7 +23,6 @@ public sealed class SubmitOnlyApp : OptLibApp
     };
 }
 
-[Collection(JobServerCollection.Name)]
 public sealed class CancelAcrossProcessesTests(SubmitOnlyApp app) : IClassFixture<SubmitOnlyApp>, IAsyncLifetime
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
