@@ -13,6 +13,8 @@ namespace OptLib.Platform.Jobs;
 /// </summary>
 internal static class DeadServers
 {
+    private const double StaleFetchSeconds = 5;
+
     public static async Task ReleaseAsync(NpgsqlDataSource dataSource, ILogger logger, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -49,6 +51,17 @@ internal static class DeadServers
               AND s.data::jsonb ->> 'ServerId' = ANY(@dead)
             """, connection, transaction) { Parameters = { new("dead", dead) } };
         var released = await release.ExecuteNonQueryAsync(ct);
+        // A job fetched by a worker that died before it could mark the job Processing (a starved thread under load)
+        // names no server; it is still Enqueued with its fetch time set. A live worker marks its job within
+        // milliseconds, so one fetched over StaleFetchSeconds ago and still Enqueued was a dead worker's.
+        await using var unstarted = new NpgsqlCommand(
+            $"""
+            UPDATE {BackgroundJobs.Schema}.jobqueue q SET fetchedat = NULL
+            FROM {BackgroundJobs.Schema}.job j
+            WHERE q.jobid = j.id AND q.fetchedat IS NOT NULL AND j.statename = 'Enqueued'
+              AND q.fetchedat < now() - make_interval(secs => @stale)
+            """, connection, transaction) { Parameters = { new("stale", StaleFetchSeconds) } };
+        released += await unstarted.ExecuteNonQueryAsync(ct);
         await using var forget = new NpgsqlCommand($"DELETE FROM {BackgroundJobs.Schema}.server WHERE id = ANY(@dead)", connection, transaction) { Parameters = { new("dead", dead) } };
         await forget.ExecuteNonQueryAsync(ct);
         await transaction.CommitAsync(ct);
