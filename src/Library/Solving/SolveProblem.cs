@@ -2,7 +2,6 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using OptLib.Library.Attempts;
-using OptLib.Library.Jobs;
 using OptLib.Library.Learning;
 using OptLib.Library.Problems;
 using OptLib.Library.Storage;
@@ -68,10 +67,12 @@ public sealed class SolveProblemHandler(OptLibDbContext db, Pipeline pipeline, I
         return attempt.Id;
     }
 
-    /// <summary>Whether a cancel was asked for, by the problem's route or its job's: read afresh, whoever asked.</summary>
+    /// <summary>
+    /// Whether a cancel was asked for, read afresh: either route marks the problem cancelling (the solve kind is told
+    /// before its job's items are stopped), so the problem's status alone says so.
+    /// </summary>
     private async Task<bool> CancelRequestedAsync(Problem problem) =>
-        await db.Problems.AsNoTracking().AnyAsync(p => p.Id == problem.Id && p.Status == ProblemStatus.Cancelling, CancellationToken.None)
-        || await db.Jobs.AsNoTracking().AnyAsync(j => j.Id == problem.JobId && (j.State == JobState.Cancelling || j.State == JobState.Cancelled), CancellationToken.None);
+        await db.Problems.AsNoTracking().AnyAsync(p => p.Id == problem.Id && p.Status == ProblemStatus.Cancelling, CancellationToken.None);
 }
 
 /// <summary>The attempt row of a run that has begun, saved at once so that the problem's trace shows it running.</summary>
