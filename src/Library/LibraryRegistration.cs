@@ -2,6 +2,7 @@ using EFCore.NamingConventions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using OptLib.Library.Access;
 using OptLib.Library.Jobs;
@@ -46,6 +47,8 @@ public static class LibraryRegistration
             services.AddSingleton<IEmbeddingProvider, LexicalEmbedding>();
         }
 
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<TextQuery>();
         services.AddOptions<RetrievalOptions>().BindConfiguration(RetrievalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddDbContext<OptLibDbContext>((sp, options) => options
             .AddInterceptors(new InsightEmbedding.Guard())

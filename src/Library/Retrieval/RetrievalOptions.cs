@@ -44,6 +44,13 @@ public sealed class RetrievalOptions : IValidatableObject
     [Range(10, 1000)]
     public int HnswEfSearch { get; set; } = 200;
 
+    /// <summary>
+    /// Full-text search keeps the problem's rarest words, as many as match at most about this many insights by the
+    /// library's document frequencies; a library with no more active insights keeps every word (<see cref="TextQuery"/>).
+    /// </summary>
+    [Range(100, 1_000_000)]
+    public int MaxTextMatches { get; set; } = 2000;
+
     /// <summary>How often a reply that is not the JSON asked for is sent back before the lexical ranking stands.</summary>
     [Range(1, 5)]
     public int MaxAttempts { get; set; } = 2;

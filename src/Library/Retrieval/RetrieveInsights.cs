@@ -127,6 +127,7 @@ public sealed class RetrieveInsightsHandler(
     IEmbeddingProvider embeddings,
     IChatModel model,
     PromptLibrary prompts,
+    TextQuery textQuery,
     IOptions<RetrievalOptions> options) : IRequestHandler<RetrieveInsights, RetrievalResult>
 {
     /// <summary>The usual RRF constant: ranks beyond the first few differ little.</summary>
@@ -197,10 +198,13 @@ public sealed class RetrieveInsightsHandler(
             (s.VectorRank, s.VectorSimilarity) = (r + 1, 1 - byVector[r].Distance);
         }
 
-        if (OrQuery(text) is { } tsquery)
+        if (await textQuery.BuildAsync(db, text, settings.MaxTextMatches, cancellationToken) is { } tsquery)
         {
-            var byText = await eligible
-                .Where(i => i.SearchVector.Matches(EF.Functions.ToTsQuery("english", tsquery)))
+            // The stage filter as a probe of each matched row's labels (a LIMIT 1 subquery), not a semi-join, which at
+            // 100k insights reads every insight's labels to keep a few hundred matches.
+            var byText = await db.Insights.AsNoTracking()
+                .Where(i => i.Status == InsightStatus.Active && i.SearchVector.Matches(EF.Functions.ToTsQuery("english", tsquery)))
+                .Where(i => i.Taxonomy.Where(t => leafIds.Contains(t.Id)).Select(t => 1).FirstOrDefault() == 1)
                 .Select(i => new { i.Id, Score = i.SearchVector.Rank(EF.Functions.ToTsQuery("english", tsquery)) })
                 .OrderByDescending(r => r.Score).ThenBy(r => r.Id)
                 .Take(pool)
@@ -441,15 +445,5 @@ public sealed class RetrieveInsightsHandler(
         }
 
         return na == 0 || nb == 0 ? 0 : dot / Math.Sqrt(na * nb);
-    }
-
-    /// <summary>
-    /// An OR of the problem's words: a whole problem statement as an AND (plainto_tsquery) matches nothing. Words are
-    /// reduced to letters and digits, so nothing the client wrote can break the tsquery syntax.
-    /// </summary>
-    private static string? OrQuery(string text)
-    {
-        var words = LexicalEmbedding.Tokens(text).Where(w => w.All(char.IsAsciiLetterOrDigit)).Distinct().Take(200).ToList();
-        return words.Count == 0 ? null : string.Join(" | ", words);
     }
 }
