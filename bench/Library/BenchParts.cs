@@ -29,11 +29,16 @@ internal static class Stats
 /// <summary>The library on its own in-memory embedded database, with no job server.</summary>
 internal static class BenchHost
 {
-    public static async Task<IHost> StartAsync(string embeddings = "lexical")
+    /// <summary>
+    /// Starts the library on an in-memory database, or on the folder OPTLIB_BENCH_DATA names when <paramref name="keep"/>
+    /// is set: a large library loaded once then serves later runs.
+    /// </summary>
+    public static async Task<IHost> StartAsync(string embeddings = "lexical", bool keep = false)
     {
         var builder = Host.CreateApplicationBuilder([]);
-        builder.Configuration["OptLib:DataDirectory"] = Directory.CreateTempSubdirectory("optlib-bench-").FullName;
-        builder.Configuration["OptLib:Embedded:InMemory"] = "true";
+        var kept = keep ? Environment.GetEnvironmentVariable("OPTLIB_BENCH_DATA") : null;
+        builder.Configuration["OptLib:DataDirectory"] = kept ?? Directory.CreateTempSubdirectory("optlib-bench-").FullName;
+        builder.Configuration["OptLib:Embedded:InMemory"] = kept is null ? "true" : "false";
         builder.Configuration["OptLib:Embedded:HealthCheckSeconds"] = "3600"; // building HNSW over 100k rows takes minutes: not a hang
         builder.Configuration["Worker:InProcess"] = "false";
         builder.Configuration["Serilog:MinimumLevel:Default"] = "Warning";
@@ -195,7 +200,8 @@ internal sealed class SyntheticInsights
 {
     private readonly List<(string[] Words, Dictionary<string, List<string>> Next, long[] Labels)> _parents;
     private readonly Dictionary<string, List<string>> _all;
-    private long _nextId = 10_000_000;
+    private const long FirstId = 10_000_000;
+    private long _nextId = FirstId;
 
     private SyntheticInsights(List<(string[], Dictionary<string, List<string>>, long[])> parents, Dictionary<string, List<string>> all) =>
         (_parents, _all) = (parents, all);
@@ -204,7 +210,7 @@ internal sealed class SyntheticInsights
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OptLibDbContext>();
-        var real = await db.Insights.AsNoTracking().Include(i => i.Taxonomy).ToListAsync();
+        var real = await db.Insights.AsNoTracking().Include(i => i.Taxonomy).Where(i => i.Id < FirstId).ToListAsync();
         var all = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         var parents = real.Select(i =>
         {
@@ -219,10 +225,15 @@ internal sealed class SyntheticInsights
             Learn(all, Split(problem));
         }
 
-        return new SyntheticInsights(parents, all);
+        var last = await db.Insights.MaxAsync(i => (long?)i.Id);
+        return new SyntheticInsights(parents, all) { _nextId = Math.Max(FirstId, (last ?? 0) + 1) };
     }
 
-    public async Task<(double InsertSeconds, double IndexSeconds)> AddAsync(IServiceProvider services, int count, Random random)
+    /// <param name="clones">
+    /// Each insight follows one real insight's bigrams (60 % of its steps) and copies its labels: a paraphrase of it.
+    /// Otherwise it follows the bigrams of all insights and problems, and only its labels come from a real insight.
+    /// </param>
+    public async Task<(double InsertSeconds, double IndexSeconds)> AddAsync(IServiceProvider services, int count, Random random, bool clones = true)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OptLibDbContext>();
@@ -248,8 +259,8 @@ internal sealed class SyntheticInsights
             {
                 var id = _nextId++;
                 var parent = _parents[random.Next(_parents.Count)];
-                var condition = "Applies when " + Write(parent, random, random.Next(30, 81));
-                var explanation = Write(parent, random, random.Next(40, 121));
+                var condition = "Applies when " + Write(parent, random, random.Next(30, 81), clones);
+                var explanation = Write(parent, random, random.Next(40, 121), clones);
                 var vector = await model.EmbedAsync(condition + "\n" + explanation, CancellationToken.None);
                 var n = i - done;
                 insights.Append(CultureInfo.InvariantCulture, $"{(n > 0 ? "," : "")}({id}, 'active', 1, @c{n}, @e{n}, '', @v{n}::vector, '{model.ModelId}', '{{}}', '{{}}', 0, 0, 0, 0, 0, now(), now(), 'bench', 'bench', '{{\"TaskIds\": []}}', '{{\"Positive\": [], \"Negative\": [], \"Invalid\": [], \"Irrelevant\": [], \"Unretrieved\": []}}')");
@@ -283,14 +294,15 @@ internal sealed class SyntheticInsights
         command.Parameters.Add(parameter);
     }
 
-    private string Write((string[] Words, Dictionary<string, List<string>> Next, long[] Labels) parent, Random random, int length)
+    private string Write((string[] Words, Dictionary<string, List<string>> Next, long[] Labels) parent, Random random, int length, bool clone)
     {
-        var words = new List<string>(length) { parent.Words[random.Next(parent.Words.Length)] };
+        var start = clone ? parent : _parents[random.Next(_parents.Count)];
+        var words = new List<string>(length) { start.Words[random.Next(start.Words.Length)] };
         while (words.Count < length)
         {
             var last = words[^1];
             var own = parent.Next.GetValueOrDefault(last);
-            var next = own is not null && random.NextDouble() < 0.6 ? own : _all.GetValueOrDefault(last) ?? own;
+            var next = clone && own is not null && random.NextDouble() < 0.6 ? own : _all.GetValueOrDefault(last) ?? own;
             words.Add(next is { Count: > 0 } ? next[random.Next(next.Count)] : parent.Words[random.Next(parent.Words.Length)]);
         }
 

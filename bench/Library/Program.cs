@@ -29,29 +29,52 @@ if (args is ["recall", ..])
     return;
 }
 
-var sizes = args.Length > 0 ? args.Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [139, 1000, 10000, 100000];
+if (args is ["judged", ..])
+{
+    // judged [provider] [distractors] [clones]: a perfect judge on AlphaOPT's labelled pairs, at 139 insights and with
+    // distractors added (written from all insights' text, or with "clones" as paraphrases of AlphaOPT's insights).
+    await JudgedBench.RunAsync(AlphaOpt.Find(), args.Length > 1 ? args[1] : "minilm", args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10_000,
+        args is [_, _, _, "clones", ..]);
+    return;
+}
+
+// "latency" skips the prompt-token counts (minutes at 100k: AlphaOPT's scheme reads every condition under the labels).
+var latencyOnly = args.Contains("latency");
+var numbers = args.Where(a => a != "latency").Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray();
+int[] sizes = numbers.Length > 0 ? numbers : [139, 1000, 10000, 100000];
 const int Queries = 50;
-const int HandlerQueries = 20;
 const int TokenProblems = 20;
-int[] efSearches = [40, 100, 200];
+int[] efSearches = [40, 100, 200, 400];
 var data = AlphaOpt.Find();
 var lexical = new LexicalEmbedding();
 Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, embedding {lexical.ModelId} ({lexical.Dimensions} dimensions), HNSW m=16 ef_construction=64");
 
-using var host = await BenchHost.StartAsync();
+using var host = await BenchHost.StartAsync(keep: true);
+var count = 0;
 await using (var scope = host.Services.CreateAsyncScope())
 {
+    var loaded = await scope.ServiceProvider.GetRequiredService<OptLibDbContext>().Insights.CountAsync();
+    count = loaded;
+    if (loaded > 0)
+    {
+        Console.WriteLine($"the kept database at {Environment.GetEnvironmentVariable("OPTLIB_BENCH_DATA")} holds {loaded} insights");
+    }
+}
+
+if (count == 0)
+{
+    await using var scope = host.Services.CreateAsyncScope();
     var imported = await BenchHost.ImportAsync(scope.ServiceProvider, JsonSerializer.Deserialize<AlphaOptDocument>(
         $"{{\"library\": {File.ReadAllText(data.Library)}, \"taxonomy\": {File.ReadAllText(data.Taxonomy)}}}")!, "bench");
     Console.WriteLine($"imported AlphaOPT's library: {imported.Count} insights");
+    count = imported.Count;
 }
 
 var problems = data.Problems();
 var generator = await SyntheticInsights.FromLibraryAsync(host.Services, problems);
 var tokenRows = new List<string>();
 var latencyRows = new List<string>();
-var count = 139;
-foreach (var size in sizes)
+foreach (var size in sizes.Where(s => s >= count))
 {
     if (size > count)
     {
@@ -71,11 +94,11 @@ foreach (var size in sizes)
     // Prompt tokens per problem: ours (labelling + one applicability call) and AlphaOPT's (the taxonomy with
     // definitions + every condition under the chosen labels, 30 to a call), for the same problems and labels.
     var tree = await TaxonomyTree.LoadAsync(db, CancellationToken.None);
-    var withModel = new RetrieveInsightsHandler(db, embeddings, new BenchModel(tree), prompts, settings);
+    var withModel = new RetrieveInsightsHandler(db, embeddings, new BenchModel(tree), prompts, new TextQuery(TimeProvider.System), settings);
     var ours = new List<int>();
     var theirs = new List<int>();
     var theirCalls = new List<int>();
-    foreach (var problem in problems.Take(TokenProblems))
+    foreach (var problem in problems.Take(latencyOnly ? 0 : TokenProblems))
     {
         var result = await withModel.Handle(new RetrieveInsights(problem, "formulation", null, 8), CancellationToken.None);
         ours.Add(result.Prompts!.Sum(p => p.Tokens));
@@ -84,77 +107,16 @@ foreach (var size in sizes)
         theirCalls.Add(calls);
     }
 
-    tokenRows.Add(string.Create(CultureInfo.InvariantCulture,
-        $"| {size} | {ours.Average():F0} | {ours.Max()} | {theirs.Average():F0} | {theirs.Max()} | {theirCalls.Average():F1} | {theirs.Average() / ours.Average():F1}× |"));
-    Console.WriteLine(tokenRows[^1]);
-
-    if (size < 1000)
+    if (!latencyOnly)
     {
-        continue;
+        tokenRows.Add(string.Create(CultureInfo.InvariantCulture,
+            $"| {size} | {ours.Average():F0} | {ours.Max()} | {theirs.Average():F0} | {theirs.Max()} | {theirCalls.Average():F1} | {theirs.Average() / ours.Average():F1}× |"));
+        Console.WriteLine(tokenRows[^1]);
     }
 
-    var lexicalOnly = new RetrieveInsightsHandler(db, embeddings, new UnconfiguredChatModel(), prompts, settings);
-    var exact = new List<double>();
-    var hnsw = efSearches.ToDictionary(e => e, _ => new List<double>());
-    var recall = efSearches.ToDictionary(e => e, _ => 0.0);
-    var handler = new List<double>();
-    var random = new Random(size);
-    for (var q = 0; q < Queries + 3; q++)
-    {
-        var problem = problems[random.Next(problems.Count)];
-        var vector = new Vector(lexical.Embed(problem));
-
-        await db.Database.ExecuteSqlRawAsync("SET enable_indexscan = off; SET enable_seqscan = on");
-        var clock = Stopwatch.StartNew();
-        var truth = await db.Insights.OrderBy(i => i.Embedding!.CosineDistance(vector)).Take(10).Select(i => i.Id).ToListAsync();
-        var exactMs = clock.Elapsed.TotalMilliseconds;
-
-        // Forces the index even where the planner would scan a small table, so these columns measure HNSW itself.
-        await db.Database.ExecuteSqlRawAsync("SET enable_indexscan = on; SET enable_seqscan = off");
-        var hnswMs = new Dictionary<int, double>();
-        foreach (var ef in efSearches)
-        {
-            var setting = string.Create(CultureInfo.InvariantCulture, $"SET hnsw.ef_search = {ef}"); // a number of ours, not input
-            await db.Database.ExecuteSqlRawAsync(setting);
-            clock.Restart();
-            var approx = await db.Insights.OrderBy(i => i.Embedding!.CosineDistance(vector)).Take(10).Select(i => i.Id).ToListAsync();
-            hnswMs[ef] = clock.Elapsed.TotalMilliseconds;
-            if (q >= 3)
-            {
-                recall[ef] += truth.Intersect(approx).Count() / 10.0;
-            }
-        }
-
-        await db.Database.ExecuteSqlRawAsync("RESET hnsw.ef_search; SET enable_seqscan = on");
-        double? handlerMs = null;
-        if (q < HandlerQueries + 3)
-        {
-            clock.Restart();
-            await lexicalOnly.Handle(new RetrieveInsights(problem, q % 2 == 0 ? "formulation" : "program", null, 8), CancellationToken.None);
-            handlerMs = clock.Elapsed.TotalMilliseconds;
-        }
-
-        if (q < 3)
-        {
-            continue; // warm-up
-        }
-
-        exact.Add(exactMs);
-        foreach (var ef in efSearches)
-        {
-            hnsw[ef].Add(hnswMs[ef]);
-        }
-
-        if (handlerMs is { } ms)
-        {
-            handler.Add(ms);
-        }
-    }
-
-    var perEf = string.Join(" | ", efSearches.Select(ef => string.Create(CultureInfo.InvariantCulture, $"{Stats.P(hnsw[ef], 50):F1} / {Stats.P(hnsw[ef], 95):F1} | {recall[ef] / Queries:F3}")));
-    latencyRows.Add(string.Create(CultureInfo.InvariantCulture,
-        $"| {size} | {Stats.P(exact, 50):F1} / {Stats.P(exact, 95):F1} | {perEf} | {Stats.P(handler, 50):F0} / {Stats.P(handler, 95):F0} |"));
+    latencyRows.Add(await ScaleBench.MeasureAsync(services, problems, size, Queries, efSearches));
     Console.WriteLine(latencyRows[^1]);
+    Console.WriteLine($"{size} insights: {await ScaleBench.FootprintAsync(services)}");
 }
 
 Console.WriteLine();
@@ -163,8 +125,7 @@ Console.WriteLine("| insights | ours mean | ours max | AlphaOPT scheme mean | Al
 Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
 tokenRows.ForEach(Console.WriteLine);
 Console.WriteLine();
-Console.WriteLine($"kNN latency, ms p50 / p95 ({Queries} real problems; RetrieveInsights without a model: {HandlerQueries})");
-Console.WriteLine("| insights | exact scan | " + string.Join(" | ", efSearches.Select(ef => $"HNSW ef_search={ef} | recall@10"))+ " | RetrieveInsights |");
-Console.WriteLine("|---:|---:|" + string.Concat(efSearches.Select(_ => "---:|---:|")) + "---:|");
+Console.WriteLine($"kNN list and retrieval without a model, ms p50 / p95 ({Queries} real problems); recall@50 of the kNN list against the exact scan");
+Console.WriteLine(ScaleBench.Header(efSearches));
 latencyRows.ForEach(Console.WriteLine);
 await host.StopAsync();

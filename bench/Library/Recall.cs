@@ -132,7 +132,7 @@ internal static class RecallBench
                 var labels = await db.Insights.AsNoTracking().Select(i => new { i.Id, Names = i.Taxonomy.Select(t => t.Name).ToList() })
                     .ToDictionaryAsync(i => i.Id, i => i.Names.Select(n => TaxonomyLabels.Normalise(n)).ToHashSet());
                 var handler = new RetrieveInsightsHandler(db, scope.ServiceProvider.GetRequiredService<IEmbeddingProvider>(), new UnconfiguredChatModel(),
-                    scope.ServiceProvider.GetRequiredService<PromptLibrary>(), scope.ServiceProvider.GetRequiredService<IOptions<RetrievalOptions>>());
+                    scope.ServiceProvider.GetRequiredService<PromptLibrary>(), scope.ServiceProvider.GetRequiredService<TextQuery>(), scope.ServiceProvider.GetRequiredService<IOptions<RetrievalOptions>>());
                 (rankings[s], kept[s]) = ([], []);
                 foreach (var labelled in sets[s].Queries)
                 {
