@@ -29,7 +29,7 @@ public sealed class ReadModel
         _checkTicks = settings.CheckMilliseconds * Stopwatch.Frequency / 1000;
         _libraryCapacity = settings.Enabled ? settings.MaxInsights : 0;
         _accessCapacity = settings.Enabled ? int.MaxValue : 0; // only live keys are held, so there are never more than the table has
-        _view = new ReadView(new ReadArea(long.MinValue, 0), new ReadArea(long.MinValue, 0), long.MinValue, -1);
+        _view = new ReadView(new ReadArea(long.MinValue, 0), new ReadArea(long.MinValue, 0), checkedAt: 0, writes: -1); // never current: the first read checks
         Invalidation = new ReadModelInvalidation(this);
     }
 
