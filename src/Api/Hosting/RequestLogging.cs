@@ -6,8 +6,8 @@ namespace OptLib.Api.Hosting;
 /// <summary>
 /// One line per request, at a level that says how much it matters: a server error is an Error; a refusal (4xx), a
 /// change or a slow answer is Information, as before; a read answered at once (GET or HEAD, 2xx or 3xx, under a second)
-/// is Debug. At thousands of reads a second, writing each of them to the console and the file took about a third of the
-/// service's throughput (bench/Reads/REPORT.md). To log them too, set
+/// is Debug. At thousands of reads a second, writing each of them to the console and the file cost 6 to 22 % of the
+/// reads' throughput (bench/Reads/REPORT.md). To log them too, set
 /// Serilog:MinimumLevel:Override:Serilog.AspNetCore.RequestLoggingMiddleware to Debug.
 /// </summary>
 public static class RequestLogging
