@@ -17,6 +17,7 @@ base="http://127.0.0.1:$port"
 out=${OUT:-/tmp/optlib-reads-$(date -u +%Y%m%dT%H%M%SZ).md}
 data=$(mktemp -d /tmp/optlib-reads-bench-XXXXXX)
 api_pid=
+churn_pid=
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
 command -v jq >/dev/null || { echo "jq is missing: apt-get install jq" >&2; exit 1; }
@@ -29,6 +30,7 @@ stop_api() {
 }
 finish() {
     local status=$?
+    [[ -n "$churn_pid" ]] && kill "$churn_pid" 2>/dev/null
     stop_api
     if [[ $status -eq 0 ]]; then rm -rf "$data"; else echo "failed; the service's logs are in $data" >&2; fi
 }
@@ -136,14 +138,37 @@ for route in "/api/insights/$id" "$list" "/api/taxonomy"; do
 done
 : >"$out.load"
 
-run_phase "read model on" "${plain[@]}" "${conditional[@]}"
+# A change to the library every second, through the API (a label's definition rewritten), for the churn phase.
+leaf=$(curl -fsS -H "$V" "$base/api/taxonomy" | jq -c '[.. | objects | select(.depth == 2)][0] | {id, name, condition}')
+churn() {
+    local n=0
+    while true; do
+        n=$((n + 1))
+        jq -c --arg d "rewritten $n times" '{name, definition: $d, condition}' <<<"$leaf" \
+            | curl -fsS -o /dev/null -X PUT "${A[@]}" -H 'Content-Type: application/json' -d @- "$base/api/taxonomy/nodes/$(jq .id <<<"$leaf")"
+        sleep 1
+    done
+}
+
+phases=${PHASES:-on churn logged off}
+if [[ " $phases " == *" on "* ]]; then run_phase "read model on" "${plain[@]}" "${conditional[@]}"; fi
+if [[ " $phases " == *" churn "* ]]; then
+    churn & churn_pid=$!
+    run_phase "read model on, a library change every second" "${plain[@]}"
+    kill "$churn_pid"; wait "$churn_pid" 2>/dev/null || true
+    churn_pid=
+fi
 stop_api
-start_api logged Serilog__MinimumLevel__Override__Serilog.AspNetCore.RequestLoggingMiddleware=Debug
-run_phase "read model on, every request logged" "${plain[@]}"
-stop_api
-start_api bypassed ReadModel__Enabled=false
-run_phase "read model off (ReadModel:Enabled=false)" "${plain[@]}"
-stop_api
+if [[ " $phases " == *" logged "* ]]; then
+    start_api logged Serilog__MinimumLevel__Override__Serilog.AspNetCore.RequestLoggingMiddleware=Debug
+    run_phase "read model on, every request logged" "${plain[@]}"
+    stop_api
+fi
+if [[ " $phases " == *" off "* ]]; then
+    start_api bypassed ReadModel__Enabled=false
+    run_phase "read model off (ReadModel:Enabled=false)" "${plain[@]}"
+    stop_api
+fi
 
 # The median round of each case (by requests/s), its latencies, the spread of the rounds, and the ratio to the same
 # phase's /health/live.
