@@ -26,7 +26,8 @@ namespace OptLib.Migrations.Migrations
             // statement-level trigger bumps the stamp in the same transaction as every statement that changes the
             // area's tables, whoever runs it, so the new stamp becomes visible with the change and not before.
             // BEFORE, so a writer takes the stamp's row lock ahead of the rows it changes. The stamp is the time in
-            // microseconds, and always grows: a copy of the data restored elsewhere starts above the tags clients hold.
+            // microseconds and only grows, so a database created again (an in-memory server restarted empty) starts
+            // above any stamp a running process holds, and none of its old reads passes for current.
             migrationBuilder.Sql("""
                 CREATE FUNCTION bump_change_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
