@@ -824,6 +824,23 @@ namespace OptLib.Migrations.Migrations
                     b.ToTable("problems", (string)null);
                 });
 
+            modelBuilder.Entity("OptLib.Library.Reads.ChangeStamp", b =>
+                {
+                    b.Property<string>("Area")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("area");
+
+                    b.Property<long>("Stamp")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stamp");
+
+                    b.HasKey("Area")
+                        .HasName("pk_change_stamps");
+
+                    b.ToTable("change_stamps", (string)null);
+                });
+
             modelBuilder.Entity("OptLib.Library.Taxonomy.TaxonomyNode", b =>
                 {
                     b.Property<long>("Id")

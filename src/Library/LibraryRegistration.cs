@@ -8,6 +8,7 @@ using OptLib.Library.Access;
 using OptLib.Library.Jobs;
 using OptLib.Library.Learning;
 using OptLib.Library.Models;
+using OptLib.Library.Reads;
 using OptLib.Library.Retrieval;
 using OptLib.Library.Solving;
 using OptLib.Library.Storage;
@@ -50,8 +51,10 @@ public static class LibraryRegistration
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TextQuery>();
         services.AddOptions<RetrievalOptions>().BindConfiguration(RetrievalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ReadModelOptions>().BindConfiguration(ReadModelOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ReadModel>();
         services.AddDbContext<OptLibDbContext>((sp, options) => options
-            .AddInterceptors(new InsightEmbedding.Guard())
+            .AddInterceptors(new InsightEmbedding.Guard(), sp.GetRequiredService<ReadModel>().Invalidation)
             .UseNpgsql(sp.GetRequiredService<OptLibDatabase>().DataSource, npgsql => npgsql
                 .MigrationsAssembly(MigrationsAssembly)
                 .UseVector())

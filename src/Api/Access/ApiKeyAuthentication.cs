@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using OptLib.Library.Access;
+using OptLib.Library.Reads;
 using OptLib.Library.Storage;
 
 namespace OptLib.Api.Access;
@@ -12,7 +13,8 @@ internal sealed class ApiKeyAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    OptLibDbContext db) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    OptLibDbContext db,
+    ReadModel reads) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string Header = "X-Api-Key";
@@ -24,7 +26,7 @@ internal sealed class ApiKeyAuthentication(
             return AuthenticateResult.NoResult();
         }
 
-        var key = await ApiKeys.FindAsync(db, values[0], Context.RequestAborted);
+        var key = await ApiKeys.FindAsync(db, reads, values[0], Context.RequestAborted);
         if (key is null)
         {
             return AuthenticateResult.Fail("Unknown or revoked API key.");

@@ -14,7 +14,6 @@ using OptLib.Api.Solver;
 using OptLib.Api.Taxonomy;
 using OptLib.Api.Web;
 using Scalar.AspNetCore;
-using Serilog;
 
 namespace OptLib.Api.Hosting;
 
@@ -41,7 +40,7 @@ public static class ApiComposition
     public static WebApplication UseApi(this WebApplication app)
     {
         app.UseReverseProxy(); // first, when configured: the client's address and scheme as the proxy saw them
-        app.UseSerilogRequestLogging(); // outermost, so it logs the status the client got, not the exception before it became a 4xx
+        app.UseRequestLogging(); // outermost, so it logs the status the client got, not the exception before it became a 4xx
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

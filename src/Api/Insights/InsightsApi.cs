@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OptLib.Api.Documentation;
 using OptLib.Api.Access;
+using OptLib.Api.Web;
 using OptLib.Library.Insights;
 using OptLib.Library.Validation;
 
@@ -27,16 +28,23 @@ public static class InsightsApi
     {
         var insights = app.MapGroup("/api/insights").WithTags("Insights");
 
-        insights.MapGet("/", async (string? stage, string? level1, string? level2, string? status, string? q, int? page, int? pageSize, ISender sender, CancellationToken ct) =>
-                TypedResults.Ok(await sender.Send(new ListInsights(stage, level1, level2, status, q, page ?? 1, pageSize ?? 20), ct)))
+        insights.MapGet("/", async Task<Results<Ok<InsightPage>, StatusCodeHttpResult>> (string? stage, string? level1, string? level2, string? status, string? q, int? page, int? pageSize,
+                HttpContext http, ISender sender, CancellationToken ct) =>
+                await sender.Send(new ListInsights(stage, level1, level2, status, q, page ?? 1, pageSize ?? 20), ct) is var read && ConditionalGet.ClientHasCurrent(http, read.ETag)
+                    ? ConditionalGet.NotModified()
+                    : TypedResults.Ok(read.Value))
+            .Produces(StatusCodes.Status304NotModified)
             .ProducesValidationProblem()
             .WithName("ListInsights")
-            .WithSummary("Lists insights a page at a time. Filters: stage (a stage label, or formulation/program), level1, level2, status, q (full text).");
+            .WithSummary("Lists insights a page at a time. Filters: stage (a stage label, or formulation/program), level1, level2, status, q (full text). If-None-Match with the ETag is 304 while the page is unchanged.");
 
-        insights.MapGet("/{id:long}", async Task<Results<Ok<InsightDto>, NotFound>> (long id, HttpContext http, ISender sender, CancellationToken ct) =>
-                await sender.Send(new GetInsight(id), ct) is { } dto ? WithETag(http, dto) : TypedResults.NotFound())
+        insights.MapGet("/{id:long}", async Task<Results<Ok<InsightDto>, StatusCodeHttpResult, NotFound>> (long id, HttpContext http, ISender sender, CancellationToken ct) =>
+                await sender.Send(new GetInsight(id), ct) is not { } read ? TypedResults.NotFound()
+                : ConditionalGet.ClientHasCurrent(http, read.ETag) ? ConditionalGet.NotModified()
+                : TypedResults.Ok(read.Value))
+            .Produces(StatusCodes.Status304NotModified)
             .WithName("GetInsight")
-            .WithSummary("One insight; its ETag is its version, for If-Match on the next change.");
+            .WithSummary("One insight. Its ETag is its version and a digest (\"3.5f1c...\"): If-Match on the next change compares the version, If-None-Match is 304 while nothing shown changed.");
 
         var edits = insights.MapGroup("/").RequireAuthorization(AccessPolicies.Analyst);
 
@@ -112,7 +120,10 @@ public static class InsightsApi
 
     private static string ETag(int version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
 
-    /// <summary>If-Match wins over the body field; "*" means any version.</summary>
+    /// <summary>
+    /// If-Match wins over the body field; "*" means any version. It takes a change's ETag ("3") or a read's ("3.5f1c..."),
+    /// whose digest it ignores: counters and label names change without a new version, and an edit must not fail for them.
+    /// </summary>
     private static int? ExpectedVersion(HttpContext http, int? fromBody)
     {
         var header = http.Request.Headers.IfMatch.ToString().Trim();
@@ -121,8 +132,9 @@ public static class InsightsApi
             return fromBody;
         }
 
-        var tag = header.StartsWith("W/", StringComparison.Ordinal) ? header[2..] : header;
-        return int.TryParse(tag.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+        var tag = (header.StartsWith("W/", StringComparison.Ordinal) ? header[2..] : header).Trim('"');
+        var digestAt = tag.IndexOf('.', StringComparison.Ordinal);
+        return int.TryParse(digestAt < 0 ? tag : tag[..digestAt], NumberStyles.None, CultureInfo.InvariantCulture, out var version)
             ? version
             : throw ValidationFailedException.For("If-Match", "If-Match holds the insight's version, as its ETag gives it (for example \"3\").");
     }

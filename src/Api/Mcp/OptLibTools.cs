@@ -66,7 +66,7 @@ public sealed class OptLibTools(ISender sender, IHttpContextAccessor http, Solve
 
     [McpServerTool(Name = "search_insights", ReadOnly = true, OpenWorld = false)]
     [Description("Lists insights a page at a time, filtered by taxonomy labels, status and full text.")]
-    public Task<InsightPage> SearchInsights(
+    public async Task<InsightPage> SearchInsights(
         [Description("Words to find in the condition, explanation or example.")] string? q = null,
         [Description("A stage label, or formulation / program.")] string? stage = null,
         [Description("A level-1 taxonomy label.")] string? level1 = null,
@@ -75,12 +75,12 @@ public sealed class OptLibTools(ISender sender, IHttpContextAccessor http, Solve
         [Description("The page, from 1.")] int? page = null,
         [Description("Insights per page (1 to 200, default 20).")] int? pageSize = null,
         CancellationToken cancellationToken = default) =>
-        sender.Send(new ListInsights(stage, level1, level2, status, q, page ?? 1, pageSize ?? 20), cancellationToken).AsTask();
+        (await sender.Send(new ListInsights(stage, level1, level2, status, q, page ?? 1, pageSize ?? 20), cancellationToken)).Value;
 
     [McpServerTool(Name = "get_insight", ReadOnly = true, OpenWorld = false)]
     [Description("One insight: condition, explanation, example, taxonomy, status, version and usage.")]
     public async Task<InsightDto> GetInsight([Description("The insight's id.")] long id, CancellationToken cancellationToken = default) =>
-        await sender.Send(new GetInsight(id), cancellationToken) ?? throw new McpException($"There is no insight {id}.");
+        (await sender.Send(new GetInsight(id), cancellationToken))?.Value ?? throw new McpException($"There is no insight {id}.");
 
     [McpServerTool(Name = "submit_feedback", Destructive = false, Idempotent = false, OpenWorld = false)]
     [Description("Says whether a problem's latest answer was right. \"incorrect\" (with the right objective when the problem has none) makes it a failure the library learns from; \"correct\" makes its objective the known answer. Needs the analyst role.")]

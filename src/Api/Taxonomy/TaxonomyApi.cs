@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OptLib.Api.Documentation;
 using OptLib.Api.Access;
+using OptLib.Api.Web;
 using OptLib.Library.Taxonomy;
 
 namespace OptLib.Api.Taxonomy;
@@ -14,9 +15,13 @@ public static class TaxonomyApi
     {
         var taxonomy = app.MapGroup("/api/taxonomy").WithTags("Taxonomy");
 
-        taxonomy.MapGet("/", async (ISender sender, CancellationToken ct) => TypedResults.Ok(await sender.Send(new GetTaxonomy(), ct)))
+        taxonomy.MapGet("/", async Task<Results<Ok<IReadOnlyList<TaxonomyNodeDto>>, StatusCodeHttpResult>> (HttpContext http, ISender sender, CancellationToken ct) =>
+                await sender.Send(new GetTaxonomy(), ct) is var read && ConditionalGet.ClientHasCurrent(http, read.ETag)
+                    ? ConditionalGet.NotModified()
+                    : TypedResults.Ok(read.Value))
+            .Produces(StatusCodes.Status304NotModified)
             .WithName("GetTaxonomy")
-            .WithSummary("The taxonomy tree (stage, level 1, level 2) with the number of non-retired insights under each node.");
+            .WithSummary("The taxonomy tree (stage, level 1, level 2) with the number of non-retired insights under each node. If-None-Match with the ETag is 304 while it is unchanged.");
 
         var nodes = taxonomy.MapGroup("/nodes").RequireAuthorization(AccessPolicies.Analyst);
 

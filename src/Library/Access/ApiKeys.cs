@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using OptLib.Library.Reads;
 using OptLib.Library.Storage;
 
 namespace OptLib.Library.Access;
@@ -32,8 +33,12 @@ public static class ApiKeys
         return (key, secret);
     }
 
-    /// <summary>The live key with this secret, or null for an unknown, revoked or malformed one.</summary>
-    public static async Task<ApiKey?> FindAsync(OptLibDbContext db, string? secret, CancellationToken ct)
+    /// <summary>
+    /// The live key with this secret, or null for an unknown, revoked or malformed one. Live keys are kept in the read
+    /// model, so a revocation takes effect in this process at once and in others within ReadModel:CheckMilliseconds;
+    /// unknown secrets are not kept, so guessing fills no memory.
+    /// </summary>
+    public static async Task<ApiKeyIdentity?> FindAsync(OptLibDbContext db, ReadModel reads, string? secret, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(secret) || !secret.StartsWith(Scheme, StringComparison.Ordinal) || secret.Length > 100)
         {
@@ -41,6 +46,15 @@ public static class ApiKeys
         }
 
         var hash = Hash(secret.Trim());
-        return await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Hash == hash && k.RevokedAt == null, ct);
+        var access = (await reads.CurrentAsync(db, ct)).Access;
+        return await access.GetOrLoadAsync(new KeyHash(hash), () => db.ApiKeys.AsNoTracking()
+            .Where(k => k.Hash == hash && k.RevokedAt == null)
+            .Select(k => new ApiKeyIdentity(k.Id, k.Name, k.Role))
+            .FirstOrDefaultAsync(ct));
     }
+
+    private sealed record KeyHash(string Hash);
 }
+
+/// <summary>Who a live key speaks for.</summary>
+public sealed record ApiKeyIdentity(long Id, string Name, Role Role);

@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using OptLib.Library.Reads;
 using OptLib.Library.Storage;
 using OptLib.Library.Taxonomy;
 using OptLib.Library.Validation;
@@ -10,10 +11,10 @@ namespace OptLib.Library.Insights;
 /// Insights a page at a time, filtered by taxonomy labels (matched like every label: ignoring case, plurals and
 /// spaces), status and text. <c>stage</c> also takes the retrieval stages <c>formulation</c> and <c>program</c>.
 /// <c>Sort</c> is <c>usage</c> (most used first), <c>positive-rate</c> (most often helpful first), <c>updated</c>
-/// (last changed first) or empty (oldest first).
+/// (last changed first) or empty (oldest first). Tagged with a digest of the page.
 /// </summary>
 public sealed record ListInsights(string? Stage, string? Level1, string? Level2, string? Status, string? Q, int Page = 1, int PageSize = 20, string? Sort = null)
-    : IRequest<InsightPage>, IValidatable
+    : IRequest<Tagged<InsightPage>>, IValidatable
 {
     public const int MaxPageSize = 200;
     public static readonly IReadOnlyList<string> Sorts = ["usage", "positive-rate", "updated"];
@@ -47,9 +48,15 @@ public sealed record ListInsights(string? Stage, string? Level1, string? Level2,
     }
 }
 
-public sealed class ListInsightsHandler(OptLibDbContext db) : IRequestHandler<ListInsights, InsightPage>
+public sealed class ListInsightsHandler(OptLibDbContext db, ReadModel reads) : IRequestHandler<ListInsights, Tagged<InsightPage>>
 {
-    public async ValueTask<InsightPage> Handle(ListInsights request, CancellationToken cancellationToken)
+    public async ValueTask<Tagged<InsightPage>> Handle(ListInsights request, CancellationToken cancellationToken)
+    {
+        var library = (await reads.CurrentAsync(db, cancellationToken)).Library;
+        return (await library.GetOrLoadAsync(request, () => LoadAsync(request, cancellationToken), page => page.Value.Items.Count))!;
+    }
+
+    private async Task<Tagged<InsightPage>?> LoadAsync(ListInsights request, CancellationToken cancellationToken)
     {
         var tree = await TaxonomyTree.LoadAsync(db, cancellationToken);
         IQueryable<Insight> query = db.Insights.AsNoTracking();
@@ -79,7 +86,7 @@ public sealed class ListInsightsHandler(OptLibDbContext db) : IRequestHandler<Li
             .Skip((request.Page - 1) * request.PageSize).Take(request.PageSize)
             .Include(i => i.Taxonomy)
             .ToListAsync(cancellationToken);
-        return new InsightPage(items.Select(i => InsightDto.From(i, tree)).ToList(), total, request.Page, request.PageSize);
+        return Tagged.Of(new InsightPage(items.Select(i => InsightDto.From(i, tree)).ToList(), total, request.Page, request.PageSize));
     }
 
     private static IQueryable<Insight> Sorted(IQueryable<Insight> query, string? sort) => sort switch

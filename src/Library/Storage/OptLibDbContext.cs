@@ -6,6 +6,7 @@ using OptLib.Library.Audit;
 using OptLib.Library.Insights;
 using OptLib.Library.Jobs;
 using OptLib.Library.Problems;
+using OptLib.Library.Reads;
 using OptLib.Library.Taxonomy;
 
 namespace OptLib.Library.Storage;
@@ -31,6 +32,9 @@ public sealed class OptLibDbContext(DbContextOptions<OptLibDbContext> options) :
     public DbSet<User> Users => Set<User>();
 
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+
+    /// <summary>Written only by triggers; the read model checks it (<see cref="ReadModel"/>).</summary>
+    public DbSet<ChangeStamp> ChangeStamps => Set<ChangeStamp>();
 
     /// <summary>The key ring that signs the admin UI's cookies and anti-forgery tokens, shared by every instance.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

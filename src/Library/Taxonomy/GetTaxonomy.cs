@@ -1,15 +1,23 @@
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using OptLib.Library.Insights;
+using OptLib.Library.Reads;
 using OptLib.Library.Storage;
 
 namespace OptLib.Library.Taxonomy;
 
-public sealed record GetTaxonomy : IRequest<IReadOnlyList<TaxonomyNodeDto>>;
+/// <summary>The taxonomy tree with its counts, tagged with a digest of it.</summary>
+public sealed record GetTaxonomy : IRequest<Tagged<IReadOnlyList<TaxonomyNodeDto>>>;
 
-public sealed class GetTaxonomyHandler(OptLibDbContext db) : IRequestHandler<GetTaxonomy, IReadOnlyList<TaxonomyNodeDto>>
+public sealed class GetTaxonomyHandler(OptLibDbContext db, ReadModel reads) : IRequestHandler<GetTaxonomy, Tagged<IReadOnlyList<TaxonomyNodeDto>>>
 {
-    public async ValueTask<IReadOnlyList<TaxonomyNodeDto>> Handle(GetTaxonomy request, CancellationToken cancellationToken)
+    public async ValueTask<Tagged<IReadOnlyList<TaxonomyNodeDto>>> Handle(GetTaxonomy request, CancellationToken cancellationToken)
+    {
+        var library = (await reads.CurrentAsync(db, cancellationToken)).Library;
+        return (await library.GetOrLoadAsync(request, () => LoadAsync(cancellationToken)))!;
+    }
+
+    private async Task<Tagged<IReadOnlyList<TaxonomyNodeDto>>?> LoadAsync(CancellationToken cancellationToken)
     {
         var nodes = await db.TaxonomyNodes.AsNoTracking().OrderBy(n => n.Name).ToListAsync(cancellationToken);
         var links = await db.Insights.Where(i => i.Status != InsightStatus.Retired)
@@ -30,6 +38,6 @@ public sealed class GetTaxonomyHandler(OptLibDbContext db) : IRequestHandler<Get
         TaxonomyNodeDto Build(TaxonomyNode n) =>
             new(n.Id, n.ParentId, n.Depth, n.Name, n.Definition, n.Condition, insightsUnder[n.Id].Count, children[n.Id].Select(Build).ToList());
 
-        return children[null].Select(Build).ToList();
+        return Tagged.Of<IReadOnlyList<TaxonomyNodeDto>>(children[null].Select(Build).ToList());
     }
 }
