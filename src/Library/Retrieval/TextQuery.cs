@@ -82,14 +82,10 @@ public sealed class TextQuery(TimeProvider time)
             return current;
         }
 
-        if (current is not null && !await _refresh.WaitAsync(0, ct))
+        // With stale frequencies in hand, a caller that finds another refreshing them goes on with the stale ones.
+        if (!await _refresh.WaitAsync(current is null ? Timeout.Infinite : 0, ct))
         {
-            return current;
-        }
-
-        if (current is null)
-        {
-            await _refresh.WaitAsync(ct);
+            return current!;
         }
 
         try
