@@ -173,6 +173,10 @@ namespace OptLib.Migrations.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<JsonDocument>("Clarification")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("clarification");
+
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("completed_at");
@@ -743,6 +747,10 @@ namespace OptLib.Migrations.Migrations
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<JsonDocument>("Clarifications")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("clarifications");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -782,8 +790,8 @@ namespace OptLib.Migrations.Migrations
 
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
                         .HasColumnName("status");
 
                     b.Property<JsonDocument>("Tables")

@@ -14,6 +14,8 @@ public static class ProblemsApi
 
     public sealed record FeedbackBody(string? Verdict, double? ExpectedObjective, string? Note);
 
+    public sealed record ClarifyBody(string? Answers);
+
     public sealed record SubmitBody(string? Text, double? ExpectedObjective, ToleranceBody? Tolerance, IReadOnlyList<ProblemTable?>? Tables);
 
     public static IEndpointRouteBuilder MapProblemsApi(this IEndpointRouteBuilder app)
@@ -56,6 +58,16 @@ public static class ProblemsApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .WithName("CancelProblem")
             .WithSummary("Cancels a queued problem (200, it never starts) or a running one (202: it stops at its next check, kills its sandbox run and records a cancelled attempt); 409 when it has finished.");
+
+        problems.MapPost("/{id:long}/clarify", async Task<Results<Accepted<ProblemDto>, NotFound>> (long id, ClarifyBody body, HttpContext http, ISender sender, CancellationToken ct) =>
+                await sender.Send(new ClarifyProblem(id, body.Answers ?? string.Empty, http.User.Actor()), ct) is { } problem
+                    ? TypedResults.Accepted($"/api/problems/{id}", problem) : TypedResults.NotFound())
+            .RequireAuthorization(AccessPolicies.Analyst)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRequestExample(new ClarifyBody("The plant has 18 hours a week; doors and windows may be made in fractions."))
+            .WithName("ClarifyProblem")
+            .WithSummary("Answers the questions the model asked instead of guessing (status needsclarification; the questions are in clarifications and the latest attempt) and solves the problem again with the answers (202). 409 when it asked nothing.");
 
         problems.MapPost("/{id:long}/feedback", async Task<Results<Ok<ProblemDto>, NotFound>> (long id, FeedbackBody body, HttpContext http, ISender sender, CancellationToken ct) =>
                 await sender.Send(new GiveFeedback(id, body.Verdict, body.ExpectedObjective, body.Note, http.User.Actor()), ct) is { } problem

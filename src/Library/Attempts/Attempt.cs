@@ -15,6 +15,9 @@ public enum AttemptStatus
     ProgramFailed,
     ModelFailed,
     Cancelled,
+
+    /// <summary>The formulation step found data missing or the problem ambiguous, and asked instead of guessing.</summary>
+    NeedsClarification,
 }
 
 /// <summary>One run of the formulate, program and solve pipeline over a problem, with everything it did.</summary>
@@ -57,6 +60,9 @@ public sealed class Attempt
     public decimal CostEstimate { get; set; }
 
     public string? Error { get; set; }
+
+    /// <summary>The questions the formulation step asked instead of guessing (status NeedsClarification).</summary>
+    public Problems.ClarificationRequest? Clarification { get; set; }
 
     /// <summary>Set when a failure with a known answer waits for the learning cycle.</summary>
     public bool QueuedForLearning { get; set; }

@@ -10,7 +10,7 @@ namespace OptLib.Library.Attempts;
 internal sealed class AttemptConfiguration : IEntityTypeConfiguration<Attempt>
 {
     /// <summary>The JSON shape of the attempt's jsonb columns, as the pipeline has always written them: web naming, enums by name.</summary>
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
     public void Configure(EntityTypeBuilder<Attempt> builder)
     {
@@ -24,6 +24,7 @@ internal sealed class AttemptConfiguration : IEntityTypeConfiguration<Attempt>
         builder.Property(a => a.ModelUsage).HasJsonConversion(Json);
         builder.Property(a => a.Timings).HasJsonConversion(Json);
         builder.Property(a => a.PromptVersions).HasJsonConversion(Json);
+        builder.Property(a => a.Clarification).HasJsonConversion(Json);
         builder.HasOne<Problem>().WithMany().HasForeignKey(a => a.ProblemId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(a => new { a.ProblemId, a.CreatedAt });
         builder.HasIndex(a => a.QueuedForLearning).HasFilter("queued_for_learning");

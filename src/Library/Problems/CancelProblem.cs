@@ -23,7 +23,7 @@ public sealed record CancelProblem(long Id, string Actor) : IRequest<CancelOutco
     public static async Task MarkAsync(OptLibDbContext db, long problemId, CancellationToken ct)
     {
         var now = DateTimeOffset.UtcNow;
-        if (await db.Problems.Where(p => p.Id == problemId && p.Status == ProblemStatus.Queued)
+        if (await db.Problems.Where(p => p.Id == problemId && (p.Status == ProblemStatus.Queued || p.Status == ProblemStatus.NeedsClarification))
                 .ExecuteUpdateAsync(s => s.SetProperty(p => p.Status, ProblemStatus.Cancelled).SetProperty(p => p.UpdatedAt, now), ct) == 0)
         {
             await db.Problems.Where(p => p.Id == problemId && p.Status == ProblemStatus.Running)
@@ -56,7 +56,7 @@ public sealed class CancelProblemHandler(OptLibDbContext db, ISender sender) : I
                 new Dictionary<string, object?> { ["status"] = problem.Status.ToString().ToLowerInvariant() });
         }
 
-        if (problem.JobId is { } jobId)
+        if (problem.JobId is { } jobId && problem.Status != ProblemStatus.NeedsClarification) // a problem waiting for answers has no job running
         {
             await sender.Send(new CancelJob(jobId, request.Actor), cancellationToken);
         }

@@ -12,6 +12,9 @@ public enum ProblemStatus
 
     /// <summary>Cancel was asked while it ran; the solve stops at its next check and records a cancelled attempt.</summary>
     Cancelling,
+
+    /// <summary>The model asked questions instead of guessing; <c>POST /api/problems/{id}/clarify</c> answers them and solves it again.</summary>
+    NeedsClarification,
 }
 
 /// <summary>An optimization problem in plain language, with the answer it should reach when that is known.</summary>
@@ -40,6 +43,9 @@ public sealed class Problem
     public List<string> Flags { get; set; } = [];
 
     public ProblemStatus Status { get; set; }
+
+    /// <summary>Each round of questions the model asked, with the user's answers once given, oldest first.</summary>
+    public List<Clarification>? Clarifications { get; set; }
 
     /// <summary>The job of kind "solve" that solves it: its progress, log and cancel are the job's.</summary>
     public long? JobId { get; set; }

@@ -9,7 +9,8 @@ internal sealed class ProblemConfiguration : IEntityTypeConfiguration<Problem>
     public void Configure(EntityTypeBuilder<Problem> builder)
     {
         builder.ToTable("problems");
-        builder.Property(p => p.Status).HasConversion(LowercaseEnum.Converter<ProblemStatus>()).HasMaxLength(16);
+        builder.Property(p => p.Status).HasConversion(LowercaseEnum.Converter<ProblemStatus>()).HasMaxLength(24);
+        builder.Property(p => p.Clarifications).HasJsonConversion(Attempts.AttemptConfiguration.Json);
         builder.Property(p => p.Dataset).HasMaxLength(200);
         builder.Property(p => p.Split).HasMaxLength(50);
         builder.Property(p => p.ExternalId).HasMaxLength(200);

@@ -36,7 +36,8 @@ public sealed record PipelineRun(
     IReadOnlyList<ModelUsage> Usage,
     IReadOnlyDictionary<string, double> Timings,
     IReadOnlyList<string>? PromptVersions,
-    string? Error)
+    string? Error,
+    ClarificationRequest? Clarification = null)
 {
     /// <summary>Its token was cancelled: by a cancel request, a stopping server, or a side run's caller.</summary>
     public bool Cancelled => Status == AttemptStatus.Cancelled;
@@ -58,6 +59,7 @@ public sealed record PipelineRun(
         attempt.CompletionTokens = Usage.Sum(u => u.CompletionTokens);
         attempt.CostEstimate = Usage.Sum(u => u.CostEstimate);
         attempt.Error = Error;
+        attempt.Clarification = Clarification;
         attempt.CompletedAt = DateTimeOffset.UtcNow;
     }
 }
@@ -85,6 +87,7 @@ public sealed class Pipeline(
     {
         var settings = options.Value;
         var clock = Stopwatch.StartNew();
+        var text = ProblemText.ForModel(problem); // with the answers to any questions asked before
         var timings = new Dictionary<string, double>();
         var usage = new List<ModelUsage>();
         var programs = new List<AttemptProgram>();
@@ -93,7 +96,7 @@ public sealed class Pipeline(
         try
         {
             var step = Stopwatch.StartNew();
-            forFormulation = await Adjust(await sender.Send(new RetrieveInsights(problem.Text, "formulation", null, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), side, cancellationToken);
+            forFormulation = await Adjust(await sender.Send(new RetrieveInsights(text, "formulation", null, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), side, cancellationToken);
             usage.AddRange(forFormulation.Usage ?? []); // the model-backed retrieval's calls are this attempt's too
             timings["retrieveFormulation"] = step.Elapsed.TotalMilliseconds;
 
@@ -104,13 +107,19 @@ public sealed class Pipeline(
                 formulationPrompt.Render(new Dictionary<string, string>
                 {
                     ["insights"] = Insights(forFormulation, settings),
-                    ["problem"] = problem.Text,
+                    ["problem"] = text,
                     ["tables"] = tables,
                 }), Purpose: "formulation"), _ => null, usage, cancellationToken);
             timings["formulate"] = step.Elapsed.TotalMilliseconds;
+            if (ClarificationRequest.Read(formulation) is { } questions)
+            {
+                // Missing data or two readings: the model asked instead of guessing, so nothing is programmed or solved.
+                formulation = null;
+                return Ended(AttemptStatus.NeedsClarification, null, null, null, [formulationPrompt.Id], questions);
+            }
 
             step.Restart();
-            forProgram = await Adjust(await sender.Send(new RetrieveInsights(problem.Text, "program", formulation, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), side, cancellationToken);
+            forProgram = await Adjust(await sender.Send(new RetrieveInsights(text, "program", formulation, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), side, cancellationToken);
             usage.AddRange(forProgram.Usage ?? []);
             timings["retrieveProgram"] = step.Elapsed.TotalMilliseconds;
 
@@ -121,7 +130,7 @@ public sealed class Pipeline(
                 {
                     ["contract"] = ContractPrompt.Text,
                     ["insights"] = Insights(forProgram, settings),
-                    ["problem"] = problem.Text,
+                    ["problem"] = text,
                     ["formulation"] = formulation,
                     ["tables"] = tables,
                 }), Purpose: "program"), CodeBlocks.Check, usage, cancellationToken);
@@ -149,7 +158,7 @@ public sealed class Pipeline(
                         ["diagnostics"] = Diagnostic.Lines(result.Diagnostics),
                         ["program"] = source,
                         ["formulation"] = formulation,
-                        ["problem"] = problem.Text,
+                        ["problem"] = text,
                     }), Purpose: $"self-debug {round}"), CodeBlocks.Check, usage, cancellationToken);
                 source = CodeBlocks.Extract(debug);
             }
@@ -168,11 +177,11 @@ public sealed class Pipeline(
             return Ended(AttemptStatus.Cancelled, null, null, null, null);
         }
 
-        PipelineRun Ended(AttemptStatus status, string? program, RunResult? result, string? error, IReadOnlyList<string>? promptVersions)
+        PipelineRun Ended(AttemptStatus status, string? program, RunResult? result, string? error, IReadOnlyList<string>? promptVersions, ClarificationRequest? questions = null)
         {
             timings["total"] = clock.Elapsed.TotalMilliseconds;
             return new PipelineRun(status, formulation, program, result, forFormulation, forProgram, side?.Purpose, programs, usage, timings,
-                promptVersions, error);
+                promptVersions, error, questions);
         }
     }
 

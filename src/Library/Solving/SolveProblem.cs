@@ -50,9 +50,15 @@ public sealed class SolveProblemHandler(OptLibDbContext db, Pipeline pipeline, I
         // A provider outage teaches nothing about modelling, and held-out problems are never learned from: only
         // answers the library could have made right are queued.
         (attempt.QueuedForLearning, attempt.LearningNote) = LearningQueue.Decide(problem, attempt.Status, sideRunPurpose: null);
+        if (run.Clarification is { } asked)
+        {
+            problem.Clarifications = [.. problem.Clarifications ?? [], new Clarification(attempt.Id, asked.Questions, asked.Missing, DateTimeOffset.UtcNow)];
+        }
+
         problem.Status = attempt.Status switch
         {
             AttemptStatus.Cancelled => interrupted ? ProblemStatus.Queued : ProblemStatus.Cancelled,
+            AttemptStatus.NeedsClarification => ProblemStatus.NeedsClarification,
             AttemptStatus.Correct or AttemptStatus.Solved or AttemptStatus.Infeasible or AttemptStatus.Unbounded => ProblemStatus.Solved,
             _ => ProblemStatus.Failed,
         };

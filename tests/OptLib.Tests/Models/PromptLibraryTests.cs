@@ -14,7 +14,7 @@ public sealed class PromptLibraryTests
              PromptLibrary.MergeDecision, PromptLibrary.Program, PromptLibrary.RefineCondition, PromptLibrary.SelfDebug, PromptLibrary.SelfExplore, PromptLibrary.TaxonomyLabels],
             _prompts.All.Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.All(_prompts.All, p => Assert.True(p.Version >= 1));
-        Assert.Equal("formulation@2", _prompts[PromptLibrary.Formulation].Id);
+        Assert.Equal("formulation@3", _prompts[PromptLibrary.Formulation].Id);
     }
 
     [Fact]

@@ -68,6 +68,8 @@ public sealed class PipelineApp : OptLibApp
     public ScriptedChatModel Model { get; } = new((call, _) => call.Purpose switch
     {
         "program" when call.User.Contains("spins-forever", StringComparison.Ordinal) => "```csharp\n" + Spinning + "\n```",
+        "formulation" when call.User.Contains("missing-data", StringComparison.Ordinal) && !call.User.Contains("hours-given", StringComparison.Ordinal) =>
+            """{"clarify": {"missing": ["plant hours"], "questions": ["How many hours does each plant have a week?"]}}""",
         "formulation" => "Sets: products. Parameters: hours. Variables: doors, windows >= 0. Objective: max 3d + 5w. Constraints: plant hours.",
         "program" when call.User.Contains("does-not-compile", StringComparison.Ordinal) => "```csharp\n" + Wyndor.Replace("ctx.Use(solver);", "ctx.Use(solver)", StringComparison.Ordinal) + "\n```",
         "program" when call.User.Contains("cannot-be-done", StringComparison.Ordinal) => "```csharp\n" + Infeasible + "\n```",
@@ -130,7 +132,7 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
         Assert.StartsWith("Sets: products.", attempt.Formulation, StringComparison.Ordinal);
         Assert.Contains("class Wyndor", attempt.Program, StringComparison.Ordinal);
         Assert.False(attempt.QueuedForLearning);
-        Assert.Contains("formulation@2", attempt.PromptVersions!);
+        Assert.Contains("formulation@3", attempt.PromptVersions!);
         Assert.True(attempt.PromptTokens > 0);
 
         var formulationCall = app.Model.Calls.Last(c => c.Purpose == "formulation" && c.User.Contains("glass plant", StringComparison.Ordinal));
@@ -138,6 +140,72 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
         var programCall = app.Model.Calls.Last(c => c.Purpose == "program" && c.User.Contains("glass plant", StringComparison.Ordinal));
         Assert.Contains(ContractPrompt.Text, programCall.User, StringComparison.Ordinal);
         Assert.Contains(insightId, attempt.RetrievedInsights!.Formulation.Insights.Select(r => r.Insight.Id));
+    }
+
+    [Fact]
+    public async Task AProblemThatLacksDataAsksInsteadOfGuessingAndItsAnswersSolveIt()
+    {
+        const string text = "A glass plant makes doors and windows in three plants; maximise profit. missing-data";
+        var asked = await SubmitAsync(text, expected: 36);
+
+        Assert.Equal("needsclarification", asked.Status);
+        var attempt = asked.LatestAttempt!;
+        Assert.Equal("NeedsClarification", attempt.Status);
+        Assert.Equal(["How many hours does each plant have a week?"], attempt.Clarification!.Questions);
+        Assert.Equal(["plant hours"], attempt.Clarification.Missing);
+        Assert.Null(attempt.Formulation);
+        Assert.Null(attempt.Program);
+        Assert.False(attempt.QueuedForLearning);
+        Assert.Contains("clarification", attempt.LearningNote, StringComparison.Ordinal);
+        Assert.DoesNotContain(app.Model.Calls, c => c.Purpose == "program" && c.User.Contains("missing-data", StringComparison.Ordinal)); // not a guess
+        Assert.Equal(attempt.Id, Assert.Single(asked.Clarifications!).AttemptId);
+
+        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+        Assert.Equal(HttpStatusCode.BadRequest, (await analyst.PostAsJsonAsync($"/api/problems/{asked.Id}/clarify", new { answers = " " })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await analyst.PostAsJsonAsync("/api/problems/987654/clarify", new { answers = "x" })).StatusCode);
+        const string answers = "Plant 1 has 4 hours, plant 2 has 12 and plant 3 has 18 (hours-given).";
+        var answered = await analyst.PostAsJsonAsync($"/api/problems/{asked.Id}/clarify", new { answers });
+        Assert.Equal(HttpStatusCode.Accepted, answered.StatusCode);
+        var again = await analyst.PostAsJsonAsync($"/api/problems/{asked.Id}/clarify", new { answers });
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode); // answered already: one solve is queued
+
+        var solved = await WaitFinishedAsync(analyst, asked.Id);
+        Assert.Equal("solved", solved.Status);
+        Assert.Equal("Correct", solved.LatestAttempt!.Status);
+        Assert.Equal(answers, Assert.Single(solved.Clarifications!).Answers);
+        var formulationCall = app.Model.Calls.Last(c => c.Purpose == "formulation" && c.User.Contains("missing-data", StringComparison.Ordinal));
+        Assert.Contains("Q: How many hours does each plant have a week?", formulationCall.User, StringComparison.Ordinal);
+        Assert.Contains("A: " + answers, formulationCall.User, StringComparison.Ordinal);
+        var attempts = await analyst.GetFromJsonAsync<List<AttemptDto>>($"/api/problems/{asked.Id}/attempts", Json);
+        Assert.Equal(["Correct", "NeedsClarification"], attempts!.Select(a => a.Status));
+        Assert.Equal(HttpStatusCode.Conflict, (await analyst.PostAsJsonAsync($"/api/problems/{asked.Id}/clarify", new { answers })).StatusCode);
+    }
+
+    [Fact]
+    public async Task TheProblemPageShowsTheQuestionsAndTakesTheAnswers()
+    {
+        var asked = await SubmitAsync("Doors and windows again, for the problem page; maximise profit. missing-data", expected: 36);
+        Assert.Equal("needsclarification", asked.Status);
+        var page = $"/admin/problems/{asked.Id}";
+        var (_, _, session) = await Security.AdminSession.SignInAsync(app, "admin", await app.ReadCredentialAsync("admin_password"));
+        using (session)
+        {
+            var html = await session.Client.GetStringAsync(page);
+            Assert.Contains("How many hours does each plant have a week?", html, StringComparison.Ordinal);
+            Assert.Contains("Missing: plant hours", html, StringComparison.Ordinal);
+
+            var token = await session.TokenAsync(page);
+            using var form = new StringContent($"_handler=clarify&__RequestVerificationToken={Uri.EscapeDataString(token)}&Answer.Answers=4%2C+12+and+18+hours+%28hours-given%29",
+                System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
+            var answered = await session.Client.PostAsync(page, form);
+            var after = await answered.Content.ReadAsStringAsync();
+            Assert.True(answered.StatusCode == HttpStatusCode.OK, after);
+            Assert.Contains("Answers recorded", after, StringComparison.Ordinal);
+            Assert.Contains("Answered by user:admin: 4, 12 and 18 hours (hours-given)", after, StringComparison.Ordinal);
+        }
+
+        using var viewer = app.ClientWithKey(await app.CreateKeyAsync(Role.Viewer));
+        Assert.Equal("Correct", (await WaitFinishedAsync(viewer, asked.Id)).LatestAttempt!.Status);
     }
 
     /// <summary>The attempt's jsonb columns and the REST API's attempt fields that serve them.</summary>
@@ -160,7 +228,7 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
         Assert.Equal(("Correct", "Optimal"), (served["solverResult"]!["status"]!.GetValue<string>(), served["solverResult"]!["solverStatus"]!.GetValue<string>()));
         Assert.Equal(["formulation", "program", "purpose"], served["retrievedInsights"]!.AsObject().Select(p => p.Key));
         Assert.True(served["timings"]!["total"]!.GetValue<double>() > 0);
-        Assert.Equal("formulation@2", served["promptVersions"]![0]!.GetValue<string>());
+        Assert.Equal("formulation@3", served["promptVersions"]![0]!.GetValue<string>());
     }
 
     [Fact]
