@@ -215,6 +215,10 @@ namespace OptLib.Migrations.Migrations
                         .HasColumnType("double precision")
                         .HasColumnName("objective");
 
+                    b.Property<long?>("ParentAttemptId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("parent_attempt_id");
+
                     b.Property<long>("ProblemId")
                         .HasColumnType("bigint")
                         .HasColumnName("problem_id");
@@ -257,8 +261,16 @@ namespace OptLib.Migrations.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("timings");
 
+                    b.Property<string>("WhatIf")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("what_if");
+
                     b.HasKey("Id")
                         .HasName("pk_attempts");
+
+                    b.HasIndex("ParentAttemptId")
+                        .HasDatabaseName("ix_attempts_parent_attempt_id");
 
                     b.HasIndex("QueuedForLearning")
                         .HasDatabaseName("ix_attempts_queued_for_learning")
@@ -933,6 +945,12 @@ namespace OptLib.Migrations.Migrations
 
             modelBuilder.Entity("OptLib.Library.Attempts.Attempt", b =>
                 {
+                    b.HasOne("OptLib.Library.Attempts.Attempt", null)
+                        .WithMany()
+                        .HasForeignKey("ParentAttemptId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_attempts_attempts_parent_attempt_id");
+
                     b.HasOne("OptLib.Library.Problems.Problem", null)
                         .WithMany()
                         .HasForeignKey("ProblemId")

@@ -5,6 +5,7 @@ using OptLib.Api.Documentation;
 using OptLib.Api.Access;
 using OptLib.Library.Feedback;
 using OptLib.Library.Problems;
+using OptLib.Library.Solving;
 
 namespace OptLib.Api.Problems;
 
@@ -15,6 +16,8 @@ public static class ProblemsApi
     public sealed record FeedbackBody(string? Verdict, double? ExpectedObjective, string? Note);
 
     public sealed record ClarifyBody(string? Answers);
+
+    public sealed record WhatIfBody(string? Change);
 
     public sealed record SubmitBody(string? Text, double? ExpectedObjective, ToleranceBody? Tolerance, IReadOnlyList<ProblemTable?>? Tables);
 
@@ -68,6 +71,17 @@ public static class ProblemsApi
             .WithRequestExample(new ClarifyBody("The plant has 18 hours a week; doors and windows may be made in fractions."))
             .WithName("ClarifyProblem")
             .WithSummary("Answers the questions the model asked instead of guessing (status needsclarification; the questions are in clarifications and the latest attempt) and solves the problem again with the answers (202). 409 when it asked nothing.");
+
+        problems.MapPost("/{id:long}/what-if", async Task<Results<Ok<WhatIfResult>, NotFound>> (long id, WhatIfBody body, HttpContext http, ISender sender, CancellationToken ct) =>
+                await sender.Send(new WhatIf(id, body.Change ?? string.Empty, http.User.Actor()), ct) is { } result ? TypedResults.Ok(result) : TypedResults.NotFound())
+            .RequireAuthorization(AccessPolicies.Analyst)
+            .RequireSolverAdmission()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithRequestExample(new WhatIfBody("demand is 10% higher"))
+            .WithName("WhatIf")
+            .WithSummary("Asks the model to edit the latest solved model for a change, solves the edit, and answers the new objective and every variable beside the original; kept as a child attempt (parentAttemptId), never the problem's answer. 409 when nothing was solved yet.");
 
         problems.MapPost("/{id:long}/feedback", async Task<Results<Ok<ProblemDto>, NotFound>> (long id, FeedbackBody body, HttpContext http, ISender sender, CancellationToken ct) =>
                 await sender.Send(new GiveFeedback(id, body.Verdict, body.ExpectedObjective, body.Note, http.User.Actor()), ct) is { } problem

@@ -27,6 +27,12 @@ public sealed class Attempt
 
     public long ProblemId { get; set; }
 
+    /// <summary>The attempt a what-if changed; set only on what-if attempts, which never stand for the problem's answer.</summary>
+    public long? ParentAttemptId { get; set; }
+
+    /// <summary>The change a what-if attempt was asked to make ("demand is 10% higher").</summary>
+    public string? WhatIf { get; set; }
+
     public AttemptStatus Status { get; set; }
 
     public string? Formulation { get; set; }

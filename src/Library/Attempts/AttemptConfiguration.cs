@@ -25,6 +25,8 @@ internal sealed class AttemptConfiguration : IEntityTypeConfiguration<Attempt>
         builder.Property(a => a.Timings).HasJsonConversion(Json);
         builder.Property(a => a.PromptVersions).HasJsonConversion(Json);
         builder.Property(a => a.Clarification).HasJsonConversion(Json);
+        builder.Property(a => a.WhatIf).HasMaxLength(Solving.WhatIf.MaxChange);
+        builder.HasOne<Attempt>().WithMany().HasForeignKey(a => a.ParentAttemptId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Problem>().WithMany().HasForeignKey(a => a.ProblemId).OnDelete(DeleteBehavior.Cascade);
         builder.HasIndex(a => new { a.ProblemId, a.CreatedAt });
         builder.HasIndex(a => a.QueuedForLearning).HasFilter("queued_for_learning");

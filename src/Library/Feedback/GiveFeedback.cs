@@ -69,7 +69,7 @@ public sealed class GiveFeedbackHandler(OptLibDbContext db, ISender sender, IOpt
             return null;
         }
 
-        var attempt = await db.Attempts.Where(a => a.ProblemId == problem.Id).OrderByDescending(a => a.Id).FirstOrDefaultAsync(cancellationToken);
+        var attempt = await db.Attempts.Where(a => a.ProblemId == problem.Id && a.ParentAttemptId == null).OrderByDescending(a => a.Id).FirstOrDefaultAsync(cancellationToken);
         if (problem.Status is not (ProblemStatus.Solved or ProblemStatus.Failed) || attempt is null || !Judgeable.Contains(attempt.Status))
         {
             throw new ConflictException("There is no answer to judge yet.",

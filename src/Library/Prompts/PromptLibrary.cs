@@ -16,6 +16,7 @@ public sealed class PromptLibrary
     public const string MergeDecision = "merge-decision";
     public const string LabelUsage = "label-usage";
     public const string RefineCondition = "refine-condition";
+    public const string WhatIf = "what-if";
 
     private readonly Dictionary<string, PromptTemplate> _templates;
 

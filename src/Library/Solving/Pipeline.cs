@@ -209,7 +209,8 @@ public sealed class Pipeline(
         return retrieved with { Insights = kept.Select((r, index) => r with { Rank = index + 1 }).ToList() };
     }
 
-    private static AttemptStatus Verdict(RunResult result, double? expected) => result.Status switch
+    /// <summary>The attempt's verdict on what the sandbox said; without a known answer, a solved model is Solved.</summary>
+    internal static AttemptStatus Verdict(RunResult result, double? expected) => result.Status switch
     {
         RunStatus.Correct => AttemptStatus.Correct,
         RunStatus.WrongAnswer => AttemptStatus.WrongAnswer,

@@ -68,6 +68,8 @@ public sealed class PipelineApp : OptLibApp
     public ScriptedChatModel Model { get; } = new((call, _) => call.Purpose switch
     {
         "program" when call.User.Contains("spins-forever", StringComparison.Ordinal) => "```csharp\n" + Spinning + "\n```",
+        // Plant 3 with 24 hours instead of 18: optimum 42 at (4, 6).
+        "what-if" => "Constraints: plant 3 now has 24 hours.\n```csharp\n" + Wyndor.Replace("<= 18", "<= 24", StringComparison.Ordinal) + "\n```",
         "formulation" when call.User.Contains("missing-data", StringComparison.Ordinal) && !call.User.Contains("hours-given", StringComparison.Ordinal) =>
             """{"clarify": {"missing": ["plant hours"], "questions": ["How many hours does each plant have a week?"]}}""",
         "formulation" => "Sets: products. Parameters: hours. Variables: doors, windows >= 0. Objective: max 3d + 5w. Constraints: plant hours.",
@@ -206,6 +208,49 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
 
         using var viewer = app.ClientWithKey(await app.CreateKeyAsync(Role.Viewer));
         Assert.Equal("Correct", (await WaitFinishedAsync(viewer, asked.Id)).LatestAttempt!.Status);
+    }
+
+    [Fact]
+    public async Task AWhatIfSolvesTheEditedModelBesideTheOriginalAsAChildAttempt()
+    {
+        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+        analyst.Timeout = TimeSpan.FromMinutes(4);
+        var asked = await PostAsync(analyst, "A glass plant whose third plant may get more hours; maximise profit (what-if).", expected: 36);
+        var solved = await WaitFinishedAsync(analyst, asked.Id);
+        Assert.Equal("Correct", solved.LatestAttempt!.Status);
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await analyst.PostAsJsonAsync($"/api/problems/{asked.Id}/what-if", new { change = "" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await analyst.PostAsJsonAsync("/api/problems/987654/what-if", new { change = "more hours" })).StatusCode);
+        var unsolved = await app.WithDbAsync(async db =>
+        {
+            var problem = new Problem { Text = "Nothing was solved for this one.", Status = ProblemStatus.Failed, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow };
+            db.Problems.Add(problem);
+            await db.SaveChangesAsync();
+            return problem.Id;
+        });
+        Assert.Equal(HttpStatusCode.Conflict, (await analyst.PostAsJsonAsync($"/api/problems/{unsolved}/what-if", new { change = "more hours" })).StatusCode);
+        var response = await analyst.PostAsJsonAsync($"/api/problems/{asked.Id}/what-if", new { change = "plant 3 has 24 hours a week" });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = (await response.Content.ReadFromJsonAsync<WhatIfResult>(Json))!;
+
+        Assert.Equal(solved.LatestAttempt.Id, result.ParentAttemptId);
+        Assert.Equal(("Correct", 36.0), (result.Original.Status, result.Original.Objective!.Value));
+        Assert.Equal("Solved", result.Changed.Status);
+        Assert.Equal(42, result.Changed.Objective!.Value, 6);
+        var doors = result.Variables[0];
+        Assert.Equal(("doors", true), (doors.Name, doors.Differs));
+        Assert.Equal((2.0, 4.0), (Math.Round(doors.Original!.Value, 6), Math.Round(doors.Changed!.Value, 6)));
+        Assert.Equal(("windows", false), (result.Variables[1].Name, result.Variables[1].Differs));
+        var call = app.Model.Calls.Last(c => c.Purpose == "what-if");
+        Assert.Contains("plant 3 has 24 hours a week", call.User, StringComparison.Ordinal);
+        Assert.Contains("<= 18", call.User, StringComparison.Ordinal); // the original program, to edit
+
+        // A child attempt: listed with the problem's attempts, never its answer.
+        var after = await analyst.GetFromJsonAsync<ProblemDto>($"/api/problems/{asked.Id}", Json);
+        Assert.Equal((solved.LatestAttempt.Id, "solved"), (after!.LatestAttempt!.Id, after.Status));
+        var child = (await analyst.GetFromJsonAsync<List<AttemptDto>>($"/api/problems/{asked.Id}/attempts", Json))!.Single(a => a.Id == result.AttemptId);
+        Assert.Equal((result.ParentAttemptId, "plant 3 has 24 hours a week", false), (child.ParentAttemptId!.Value, child.WhatIf, child.QueuedForLearning));
+        Assert.Equal(42, child.Objective!.Value, 6);
     }
 
     /// <summary>The attempt's jsonb columns and the REST API's attempt fields that serve them.</summary>
