@@ -18,7 +18,9 @@ namespace OptLib.Library.Retrieval;
 /// label boost and an applicability check (see <see cref="RetrieveInsightsHandler"/>). Only active insights whose
 /// stage fits the request are candidates.
 /// </summary>
-public sealed record RetrieveInsights(string Problem, string Stage, string? Formulation, int K = 8, ConditionOverride? Override = null) : IRequest<RetrievalResult>, IValidatable
+/// <param name="Snapshot">Retrieve as of this library snapshot: only its insight versions, with their text and vectors then.</param>
+public sealed record RetrieveInsights(string Problem, string Stage, string? Formulation, int K = 8, ConditionOverride? Override = null, long? Snapshot = null)
+    : IRequest<RetrievalResult>, IValidatable
 {
     public const int MaxK = 50;
     public const int MaxText = 100_000;
@@ -47,6 +49,16 @@ public sealed record RetrieveInsights(string Problem, string Stage, string? Form
         if (Override is { } o && (string.IsNullOrWhiteSpace(o.Condition) || o.Condition.Length > Insights.InsightRules.MaxCondition))
         {
             yield return (nameof(Override), $"A replayed condition has 1 to {Insights.InsightRules.MaxCondition} characters.");
+        }
+
+        if (Snapshot is not null && Override is not null)
+        {
+            yield return (nameof(Snapshot), "A replayed condition changes the current library; it cannot be replayed as of a snapshot.");
+        }
+
+        if (Snapshot is < 1)
+        {
+            yield return (nameof(Snapshot), "A snapshot id is a positive number.");
         }
 
         if (K is < 1 or > MaxK)
