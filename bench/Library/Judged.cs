@@ -54,8 +54,8 @@ internal static partial class JudgedBench
 
             // The kNN list at this size with this provider's vectors, against the exact scan.
             await using var scope = host.Services.CreateAsyncScope();
-            Console.WriteLine(ScaleBench.Header([40, 100, 200, 400]));
-            Console.WriteLine(await ScaleBench.MeasureAsync(scope.ServiceProvider, data.Problems(), distractors + 139, 50, [40, 100, 200, 400]));
+            Console.WriteLine(ScaleBench.Header);
+            Console.WriteLine(await ScaleBench.MeasureAsync(scope.ServiceProvider, data.Problems(), distractors + 139, 50));
         }
 
         Console.WriteLine();
@@ -75,7 +75,7 @@ internal static partial class JudgedBench
             .ToDictionary(i => i.Id, i => i.Nodes.Select(n => tree.PathOf(n)).Select(p => $"{p[1]} / {p[2]}").ToList());
         var judge = new PerfectJudge();
         var handler = new RetrieveInsightsHandler(db, services.GetRequiredService<IEmbeddingProvider>(), judge,
-            services.GetRequiredService<PromptLibrary>(), services.GetRequiredService<TextQuery>(), services.GetRequiredService<IOptions<RetrievalOptions>>());
+            services.GetRequiredService<PromptLibrary>(), services.GetRequiredService<TextQuery>(), services.GetRequiredService<VectorIndex>(), services.GetRequiredService<IOptions<RetrievalOptions>>());
         var size = await db.Insights.CountAsync();
 
         int helpfulFound = 0, misleadingFound = 0;

@@ -44,10 +44,9 @@ var numbers = args.Where(a => a != "latency").Select(a => int.Parse(a, CultureIn
 int[] sizes = numbers.Length > 0 ? numbers : [139, 1000, 10000, 100000];
 const int Queries = 50;
 const int TokenProblems = 20;
-int[] efSearches = [40, 100, 200, 400];
 var data = AlphaOpt.Find();
 var lexical = new LexicalEmbedding();
-Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, embedding {lexical.ModelId} ({lexical.Dimensions} dimensions), HNSW m=16 ef_construction=64");
+Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, embedding {lexical.ModelId} ({lexical.Dimensions} dimensions), exact kNN in process");
 
 using var host = await BenchHost.StartAsync(keep: true);
 var count = 0;
@@ -94,7 +93,7 @@ foreach (var size in sizes.Where(s => s >= count))
     // Prompt tokens per problem: ours (labelling + one applicability call) and AlphaOPT's (the taxonomy with
     // definitions + every condition under the chosen labels, 30 to a call), for the same problems and labels.
     var tree = await TaxonomyTree.LoadAsync(db, CancellationToken.None);
-    var withModel = new RetrieveInsightsHandler(db, embeddings, new BenchModel(tree), prompts, new TextQuery(TimeProvider.System), settings);
+    var withModel = new RetrieveInsightsHandler(db, embeddings, new BenchModel(tree), prompts, services.GetRequiredService<TextQuery>(), services.GetRequiredService<VectorIndex>(), settings);
     var ours = new List<int>();
     var theirs = new List<int>();
     var theirCalls = new List<int>();
@@ -114,7 +113,7 @@ foreach (var size in sizes.Where(s => s >= count))
         Console.WriteLine(tokenRows[^1]);
     }
 
-    latencyRows.Add(await ScaleBench.MeasureAsync(services, problems, size, Queries, efSearches));
+    latencyRows.Add(await ScaleBench.MeasureAsync(services, problems, size, Queries));
     Console.WriteLine(latencyRows[^1]);
     Console.WriteLine($"{size} insights: {await ScaleBench.FootprintAsync(services)}");
 }
@@ -126,6 +125,6 @@ Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
 tokenRows.ForEach(Console.WriteLine);
 Console.WriteLine();
 Console.WriteLine($"kNN list and retrieval without a model, ms p50 / p95 ({Queries} real problems); recall@50 of the kNN list against the exact scan");
-Console.WriteLine(ScaleBench.Header(efSearches));
+Console.WriteLine(ScaleBench.Header);
 latencyRows.ForEach(Console.WriteLine);
 await host.StopAsync();

@@ -132,7 +132,8 @@ internal static class RecallBench
                 var labels = await db.Insights.AsNoTracking().Select(i => new { i.Id, Names = i.Taxonomy.Select(t => t.Name).ToList() })
                     .ToDictionaryAsync(i => i.Id, i => i.Names.Select(n => TaxonomyLabels.Normalise(n)).ToHashSet());
                 var handler = new RetrieveInsightsHandler(db, scope.ServiceProvider.GetRequiredService<IEmbeddingProvider>(), new UnconfiguredChatModel(),
-                    scope.ServiceProvider.GetRequiredService<PromptLibrary>(), scope.ServiceProvider.GetRequiredService<TextQuery>(), scope.ServiceProvider.GetRequiredService<IOptions<RetrievalOptions>>());
+                    scope.ServiceProvider.GetRequiredService<PromptLibrary>(), scope.ServiceProvider.GetRequiredService<TextQuery>(),
+                    scope.ServiceProvider.GetRequiredService<VectorIndex>(), scope.ServiceProvider.GetRequiredService<IOptions<RetrievalOptions>>());
                 (rankings[s], kept[s]) = ([], []);
                 foreach (var labelled in sets[s].Queries)
                 {
@@ -248,7 +249,7 @@ internal static class RecallBench
         return rows;
     }
 
-    /// <summary>Each query's eligible insights ranked by cosine similarity to the problem (exact; the handler's HNSW scan at ef_search 200 is exact at this size).</summary>
+    /// <summary>Each query's eligible insights ranked by cosine similarity to the problem (exact, as the handler's in-process index is).</summary>
     private static Dictionary<Query, List<long>> Vectors(IEmbeddingProvider provider, List<Query> queries)
     {
         var cache = new Dictionary<string, float[]>(StringComparer.Ordinal);

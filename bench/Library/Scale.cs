@@ -17,49 +17,52 @@ namespace OptLib.Library.Bench;
 
 /// <summary>
 /// Retrieval's cost at one library size (see README.md): the kNN list as <see cref="RetrieveInsightsHandler"/> asks
-/// for it (active insights of the stage, the pool of 50, hnsw.iterative_scan on) by an exact scan and through the HNSW
-/// index at several ef_search, with the index's recall@50 against the exact list; and the whole handler without a
-/// model. Each query is a real task description at the formulation or the program stage, in turn.
+/// for it (active insights of the stage, the pool of 50) by an exact scan in the database and by the in-process
+/// <see cref="VectorIndex"/>, with the index's recall@50 against the database's list; the index's first load; and the
+/// whole handler without a model. Each query is a real task description at the formulation or the program stage, in turn.
 /// </summary>
 internal static class ScaleBench
 {
     private const int Pool = 50;
     private const int WarmUp = 3;
 
-    public static string Header(int[] efSearches) =>
-        "| insights | exact scan | " + string.Join(" | ", efSearches.Select(ef => $"HNSW ef_search={ef} | recall@50")) + " | retrieval without a model | retrieval / exact scan |\n"
-        + "|---:|---:|" + string.Concat(efSearches.Select(_ => "---:|---:|")) + "---:|---:|";
+    public const string Header =
+        "| insights | exact scan in the database | in-process index | recall@50 | index first load | retrieval without a model | retrieval / exact scan |\n"
+        + "|---:|---:|---:|---:|---:|---:|---:|";
 
-    public static async Task<string> MeasureAsync(IServiceProvider services, List<string> problems, int size, int queries, int[] efSearches)
+    public static async Task<string> MeasureAsync(IServiceProvider services, List<string> problems, int size, int queries)
     {
         var db = services.GetRequiredService<OptLibDbContext>();
         var embeddings = services.GetRequiredService<IEmbeddingProvider>();
+        var index = services.GetRequiredService<VectorIndex>();
         var handler = new RetrieveInsightsHandler(db, embeddings, new UnconfiguredChatModel(), services.GetRequiredService<PromptLibrary>(),
-            new TextQuery(TimeProvider.System), services.GetRequiredService<IOptions<RetrievalOptions>>());
+            services.GetRequiredService<TextQuery>(), index, services.GetRequiredService<IOptions<RetrievalOptions>>());
         var tree = await TaxonomyTree.LoadAsync(db, CancellationToken.None);
+
+        // The first search of a process loads every active vector; later ones reload only rows whose version moved.
+        var load = Stopwatch.StartNew();
+        await index.CatchUpAsync(db, CancellationToken.None);
+        var loadSeconds = load.Elapsed.TotalSeconds;
+
         var exact = new List<double>();
-        var hnsw = efSearches.ToDictionary(e => e, _ => new List<double>());
-        var found = efSearches.ToDictionary(e => e, _ => 0);
+        var inProcess = new List<double>();
         var whole = new List<double>();
-        var expected = 0; // a stage with fewer than 50 active insights has a shorter exact list
+        var (expected, found) = (0, 0); // a stage with fewer than 50 active insights has a shorter exact list
         var random = new Random(size);
         for (var q = 0; q < queries + WarmUp; q++)
         {
             var problem = problems[random.Next(problems.Count)];
             var stage = q % 2 == 0 ? "formulation" : "program";
-            var vector = new Vector(await embeddings.EmbedAsync(problem, CancellationToken.None));
+            var embedded = await embeddings.EmbedAsync(problem, CancellationToken.None);
             var stages = RetrievalStages.Stages(stage)!.Select(TaxonomyLabels.Normalise).ToHashSet();
             var leafIds = tree.Nodes.Where(n => n.Depth == 2 && stages.Contains(TaxonomyLabels.Normalise(tree.PathOf(n)[0]))).Select(n => n.Id).ToList();
 
-            var (truth, exactMs) = await KnnAsync(db, vector, leafIds, embeddings.ModelId, "SELECT set_config('enable_indexscan', 'off', true)");
-            var row = new Dictionary<int, (List<long> Ids, double Ms)>();
-            foreach (var ef in efSearches)
-            {
-                var setting = string.Create(CultureInfo.InvariantCulture, $"SELECT set_config('hnsw.ef_search', '{ef}', true), set_config('hnsw.iterative_scan', 'strict_order', true)");
-                row[ef] = await KnnAsync(db, vector, leafIds, embeddings.ModelId, setting);
-            }
-
+            var (truth, exactMs) = await ExactAsync(db, new Vector(embedded), leafIds, embeddings.ModelId);
             var clock = Stopwatch.StartNew();
+            var nearest = index.Nearest(embedded, leafIds.ToHashSet(), Pool);
+            var indexMs = clock.Elapsed.TotalMilliseconds;
+
+            clock.Restart();
             await handler.Handle(new RetrieveInsights(problem, stage, null, 8), CancellationToken.None);
             var wholeMs = clock.Elapsed.TotalMilliseconds;
             if (q < WarmUp)
@@ -68,26 +71,22 @@ internal static class ScaleBench
             }
 
             exact.Add(exactMs);
+            inProcess.Add(indexMs);
             whole.Add(wholeMs);
             expected += truth.Count;
-            foreach (var ef in efSearches)
-            {
-                hnsw[ef].Add(row[ef].Ms);
-                found[ef] += row[ef].Ids.Intersect(truth).Count();
-            }
+            found += nearest.Select(n => n.Id).Intersect(truth).Count();
         }
 
-        var perEf = string.Join(" | ", efSearches.Select(ef => string.Create(CultureInfo.InvariantCulture, $"{Stats.P(hnsw[ef], 50):F1} / {Stats.P(hnsw[ef], 95):F1} | {(double)found[ef] / expected:F3}")));
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {size:N0} | {Stats.P(exact, 50):F1} / {Stats.P(exact, 95):F1} | {perEf} | {Stats.P(whole, 50):F1} / {Stats.P(whole, 95):F1} | {Stats.P(whole, 50) / Stats.P(exact, 50):F2} |");
+            $"| {size:N0} | {Stats.P(exact, 50):F1} / {Stats.P(exact, 95):F1} | {Stats.P(inProcess, 50):F1} / {Stats.P(inProcess, 95):F1} | {(double)found / expected:F3} | {loadSeconds:F1} s, {index.Count:N0} vectors | {Stats.P(whole, 50):F1} / {Stats.P(whole, 95):F1} | {Stats.P(whole, 50) / Stats.P(exact, 50):F2} |");
     }
 
-    /// <summary>The handler's kNN query, in a transaction of its own with the given settings.</summary>
-    private static async Task<(List<long> Ids, double Ms)> KnnAsync(OptLibDbContext db, Vector query, List<long> leafIds, string model, string settings)
+    /// <summary>The handler's kNN list by an exact scan in the database (the HNSW index switched off).</summary>
+    private static async Task<(List<long> Ids, double Ms)> ExactAsync(OptLibDbContext db, Vector query, List<long> leafIds, string model)
     {
         var clock = Stopwatch.StartNew();
         await using var transaction = await db.Database.BeginTransactionAsync();
-        await db.Database.ExecuteSqlRawAsync(settings); // a constant of this bench, not input
+        await db.Database.ExecuteSqlRawAsync("SELECT set_config('enable_indexscan', 'off', true)");
         var ids = await db.Insights.AsNoTracking()
             .Where(i => i.Status == InsightStatus.Active && i.Taxonomy.Any(t => leafIds.Contains(t.Id)))
             .Where(i => i.Embedding != null && i.EmbeddingModel == model)

@@ -50,6 +50,7 @@ public static class LibraryRegistration
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TextQuery>();
+        services.AddSingleton<VectorIndex>();
         services.AddOptions<RetrievalOptions>().BindConfiguration(RetrievalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ReadModelOptions>().BindConfiguration(ReadModelOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ReadModel>();

@@ -37,14 +37,6 @@ public sealed class RetrievalOptions : IValidatableObject
     public int PromptTokenBudget { get; set; } = 2500;
 
     /// <summary>
-    /// pgvector's hnsw.ef_search for retrieval's kNN queries (never below the candidate pool). On 10k insights with
-    /// MiniLM vectors the kNN list's recall@50 against an exact scan was 0.84 at pgvector's default 40 and 0.97 at 200;
-    /// on lexical vectors at 100k, 0.19 and 0.39 (bench/Library/REPORT.md, ADR 0017).
-    /// </summary>
-    [Range(10, 1000)]
-    public int HnswEfSearch { get; set; } = 200;
-
-    /// <summary>
     /// Full-text search keeps the problem's rarest words, as many as match at most about this many insights by the
     /// library's document frequencies; a library with no more active insights keeps every word (<see cref="TextQuery"/>).
     /// </summary>

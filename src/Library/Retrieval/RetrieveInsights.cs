@@ -8,8 +8,6 @@ using OptLib.Library.Prompts;
 using OptLib.Library.Storage;
 using OptLib.Library.Taxonomy;
 using OptLib.Library.Validation;
-using Pgvector;
-using Pgvector.EntityFrameworkCore;
 
 namespace OptLib.Library.Retrieval;
 
@@ -121,7 +119,8 @@ public static class RetrievalStages
 }
 
 /// <summary>
-/// Lexical candidates first: pgvector kNN on the HNSW index and full-text search, fused by reciprocal rank. With a
+/// Lexical candidates first: the exact kNN list of the in-process <see cref="VectorIndex"/> and full-text search,
+/// fused by reciprocal rank. With a
 /// model configured (and Retrieval:UseModel on) two bounded calls follow:
 /// <list type="number">
 /// <item>the model labels the problem from a compact list of level-2 labels; insights filed under a chosen label form
@@ -140,6 +139,7 @@ public sealed class RetrieveInsightsHandler(
     IChatModel model,
     PromptLibrary prompts,
     TextQuery textQuery,
+    VectorIndex vectorIndex,
     IOptions<RetrievalOptions> options) : IRequestHandler<RetrieveInsights, RetrievalResult>
 {
     /// <summary>The usual RRF constant: ranks beyond the first few differ little.</summary>
@@ -184,66 +184,37 @@ public sealed class RetrieveInsightsHandler(
             labelling = LabelAsync(metered, labels, stage, settings.MaxAttempts, cancellationToken); // runs while the database answers
         }
 
-        var query = new Vector(await embeddings.EmbedAsync(text, cancellationToken));
+        var query = await embeddings.EmbedAsync(text, cancellationToken);
         var scores = new Dictionary<long, Scores>();
 
-        // Vectors of another model are not comparable; during a re-embed they wait for their turn.
-        var embeddingModel = embeddings.ModelId;
-        var efSearch = Math.Max(settings.HnswEfSearch, pool);
-        var byVector = await WideSearchAsync(efSearch, () => eligible.Where(i => i.Embedding != null && i.EmbeddingModel == embeddingModel)
-            .OrderBy(i => i.Embedding!.CosineDistance(query)) // ORDER BY embedding <=> @q: the HNSW index serves it
-            .Take(pool)
-            .Select(i => new { i.Id, Distance = i.Embedding!.CosineDistance(query) })
-            .ToListAsync(cancellationToken), cancellationToken);
+        // The kNN lists come from the in-process index of the active insights' vectors (exact at any size, ADR 0018),
+        // brought up to the library's change stamp first. Vectors of another model are not comparable and are not in it;
+        // during a re-embed they wait for their turn.
+        await vectorIndex.CatchUpAsync(db, cancellationToken);
         var overridden = request.Override is { } o ? await eligible.Where(i => i.Id == o.InsightId).Select(i => i.Explanation).FirstOrDefaultAsync(cancellationToken) : null;
-        if (overridden is not null)
+        var replayed = overridden is null ? null : await embeddings.EmbedAsync(request.Override!.Condition + "\n" + overridden, cancellationToken);
+
+        // Full-text search runs in the database while this thread scans the vectors.
+        var byText = TextRankingAsync(text, leafIds, pool, request.Override, overridden, settings.MaxTextMatches, cancellationToken);
+        var byVector = vectorIndex.Nearest(query, leafIds.ToHashSet(), pool).ToList();
+        if (replayed is not null)
         {
-            var vector = await embeddings.EmbedAsync(request.Override!.Condition + "\n" + overridden, cancellationToken);
-            byVector.RemoveAll(v => v.Id == request.Override.InsightId);
-            byVector.Add(new { Id = request.Override.InsightId, Distance = 1 - Cosine(query.ToArray(), vector) });
-            byVector = byVector.OrderBy(v => v.Distance).ThenBy(v => v.Id).Take(pool).ToList();
+            byVector.RemoveAll(v => v.Id == request.Override!.InsightId);
+            byVector.Add(new Neighbour(request.Override!.InsightId, (float)Cosine(query, replayed)));
+            byVector = byVector.OrderByDescending(v => v.Similarity).ThenBy(v => v.Id).Take(pool).ToList();
         }
 
         for (var r = 0; r < byVector.Count; r++)
         {
             var s = Add(scores, byVector[r].Id, r);
-            (s.VectorRank, s.VectorSimilarity) = (r + 1, 1 - byVector[r].Distance);
+            (s.VectorRank, s.VectorSimilarity) = (r + 1, byVector[r].Similarity);
         }
 
-        if (await textQuery.BuildAsync(db, text, settings.MaxTextMatches, cancellationToken) is { } tsquery)
+        var textRanking = await byText;
+        for (var r = 0; r < textRanking.Count; r++)
         {
-            // The stage filter as a probe of each matched row's labels (a LIMIT 1 subquery), not a semi-join, which at
-            // 100k insights reads every insight's labels to keep a few hundred matches.
-            var byText = await db.Insights.AsNoTracking()
-                .Where(i => i.Status == InsightStatus.Active && i.SearchVector.Matches(EF.Functions.ToTsQuery("english", tsquery)))
-                .Where(i => i.Taxonomy.Where(t => leafIds.Contains(t.Id)).Select(t => 1).FirstOrDefault() == 1)
-                .Select(i => new { i.Id, Score = i.SearchVector.Rank(EF.Functions.ToTsQuery("english", tsquery)) })
-                .OrderByDescending(r => r.Score).ThenBy(r => r.Id)
-                .Take(pool)
-                .ToListAsync(cancellationToken);
-            var textRanking = byText.Select(r => (r.Id, Score: (double)r.Score)).ToList();
-            if (overridden is not null)
-            {
-                var id = request.Override!.InsightId;
-                var replaced = request.Override.Condition + " " + overridden;
-                var score = await db.Insights.Where(i => i.Id == id)
-                    .Select(i => EF.Functions.ToTsVector("english", replaced).Matches(EF.Functions.ToTsQuery("english", tsquery))
-                        ? (float?)EF.Functions.ToTsVector("english", replaced).Rank(EF.Functions.ToTsQuery("english", tsquery)) : null)
-                    .FirstOrDefaultAsync(cancellationToken);
-                textRanking.RemoveAll(t => t.Id == id);
-                if (score is { } rank)
-                {
-                    textRanking.Add((id, rank));
-                }
-
-                textRanking = textRanking.OrderByDescending(t => t.Score).ThenBy(t => t.Id).Take(pool).ToList();
-            }
-
-            for (var r = 0; r < textRanking.Count; r++)
-            {
-                var s = Add(scores, textRanking[r].Id, r);
-                (s.TextRank, s.TextScore) = (r + 1, textRanking[r].Score);
-            }
+            var s = Add(scores, textRanking[r].Id, r);
+            (s.TextRank, s.TextScore) = (r + 1, textRanking[r].Score);
         }
 
         var chosen = labelling is null ? null : await labelling;
@@ -254,15 +225,10 @@ public sealed class RetrieveInsightsHandler(
 
         if (chosen is { NodeIds.Count: > 0 })
         {
-            var nodeIds = chosen.NodeIds.ToList();
-            var byLabel = await WideSearchAsync(efSearch, () => eligible.Where(i => i.Taxonomy.Any(t => nodeIds.Contains(t.Id)) && i.Embedding != null && i.EmbeddingModel == embeddingModel)
-                .OrderBy(i => i.Embedding!.CosineDistance(query))
-                .Take(pool)
-                .Select(i => i.Id)
-                .ToListAsync(cancellationToken), cancellationToken);
+            var byLabel = vectorIndex.Nearest(query, chosen.NodeIds.ToHashSet(), pool);
             for (var r = 0; r < byLabel.Count; r++)
             {
-                Add(scores, byLabel[r], r, LabelWeight).LabelRank = r + 1;
+                Add(scores, byLabel[r].Id, r, LabelWeight).LabelRank = r + 1;
             }
         }
 
@@ -295,19 +261,43 @@ public sealed class RetrieveInsightsHandler(
     }
 
     /// <summary>
-    /// Runs a kNN query with a wider HNSW search. The queries filter by status and stage, and an HNSW scan filters
-    /// after the index: alone it returns at most hnsw.ef_search rows (40 by default), fewer than the pool once
-    /// filtered. An ef_search of at least the pool and an iterative scan (pgvector 0.8) fill it. SET LOCAL keeps both
-    /// to a short read-only transaction that awaits nothing but its own query.
+    /// The full-text ranking: the insights of the stage matching the problem's words (its rarest ones in a large
+    /// library, <see cref="TextQuery"/>), by ts_rank. A replay ranks the insight by the condition being tried.
     /// </summary>
-    private async Task<T> WideSearchAsync<T>(int efSearch, Func<Task<T>> query, CancellationToken ct)
+    private async Task<List<(long Id, double Score)>> TextRankingAsync(string text, List<long> leafIds, int pool, ConditionOverride? replay, string? explanation, int maxMatches, CancellationToken ct)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        var ef = efSearch.ToString(CultureInfo.InvariantCulture);
-        await db.Database.ExecuteSqlAsync($"SELECT set_config('hnsw.ef_search', {ef}, true), set_config('hnsw.iterative_scan', 'strict_order', true)", ct);
-        var result = await query();
-        await transaction.CommitAsync(ct);
-        return result;
+        if (await textQuery.BuildAsync(db, text, maxMatches, ct) is not { } tsquery)
+        {
+            return [];
+        }
+
+        // The stage filter as a probe of each matched row's labels (a LIMIT 1 subquery), not a semi-join, which at
+        // 100k insights reads every insight's labels to keep a few hundred matches.
+        var byText = await db.Insights.AsNoTracking()
+            .Where(i => i.Status == InsightStatus.Active && i.SearchVector.Matches(EF.Functions.ToTsQuery("english", tsquery)))
+            .Where(i => i.Taxonomy.Where(t => leafIds.Contains(t.Id)).Select(t => 1).FirstOrDefault() == 1)
+            .Select(i => new { i.Id, Score = i.SearchVector.Rank(EF.Functions.ToTsQuery("english", tsquery)) })
+            .OrderByDescending(r => r.Score).ThenBy(r => r.Id)
+            .Take(pool)
+            .ToListAsync(ct);
+        var ranking = byText.Select(r => (r.Id, Score: (double)r.Score)).ToList();
+        if (replay is null || explanation is null)
+        {
+            return ranking;
+        }
+
+        var replaced = replay.Condition + " " + explanation;
+        var score = await db.Insights.Where(i => i.Id == replay.InsightId)
+            .Select(i => EF.Functions.ToTsVector("english", replaced).Matches(EF.Functions.ToTsQuery("english", tsquery))
+                ? (float?)EF.Functions.ToTsVector("english", replaced).Rank(EF.Functions.ToTsQuery("english", tsquery)) : null)
+            .FirstOrDefaultAsync(ct);
+        ranking.RemoveAll(t => t.Id == replay.InsightId);
+        if (score is { } rank)
+        {
+            ranking.Add((replay.InsightId, rank));
+        }
+
+        return ranking.OrderByDescending(t => t.Score).ThenBy(t => t.Id).Take(pool).ToList();
     }
 
     private sealed record Labelling(RetrievalPrompts.Prompt Prompt, IReadOnlyList<RetrievalPrompts.Label> Shown, IReadOnlyList<long> NodeIds, IReadOnlyList<string>? Paths, string? Note);
