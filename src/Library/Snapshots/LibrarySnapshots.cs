@@ -91,9 +91,9 @@ public static class LibrarySnapshots
                           where m.SnapshotId == snapshotId
                           join v in db.InsightVersions.AsNoTracking() on new { m.InsightId, m.Version } equals new { v.InsightId, v.Version }
                           orderby m.InsightId
-                          select new { m.InsightId, m.Version, v.Snapshot, v.Embedding, v.EmbeddingModel, v.CreatedAt })
+                          select new { m.InsightId, m.Version, v.Snapshot, v.Embedding, v.EmbeddingModel, v.CreatedAt, v.Actor })
             .ToListAsync(ct);
         return rows.Select(r => new SnapshotMember(r.InsightId, r.Version, r.Snapshot.Deserialize<InsightSnapshot>(InsightHistory.SnapshotJson)!,
-            r.Embedding, r.EmbeddingModel, r.CreatedAt)).ToList();
+            r.Embedding, r.EmbeddingModel, r.CreatedAt, r.Actor)).ToList();
     }
 }

@@ -33,4 +33,4 @@ public sealed record SnapshotDiff(long Against, string AgainstName, int Added, i
 public sealed record SnapshotChange(long InsightId, int? Version, int? AgainstVersion, string Condition, string? PreviousCondition = null);
 
 /// <summary>A member with what its version row holds.</summary>
-public sealed record SnapshotMember(long InsightId, int Version, InsightSnapshot Insight, Pgvector.Vector? Embedding, string? EmbeddingModel, DateTimeOffset VersionAt);
+public sealed record SnapshotMember(long InsightId, int Version, InsightSnapshot Insight, Pgvector.Vector? Embedding, string? EmbeddingModel, DateTimeOffset VersionAt, string Actor);

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using OptLib.Library.Access;
+using OptLib.Library.Retrieval;
 using OptLib.Library.Snapshots;
 using OptLib.Tests.Infrastructure;
 
@@ -54,6 +55,66 @@ public sealed class SnapshotTests(OptLibApp app) : IClassFixture<OptLibApp>
         Assert.Equal(retired.Id, Assert.Single(back.AddedInsights).InsightId);
         Assert.Equal(added.Id, Assert.Single(back.RetiredInsights).InsightId);
         Assert.Null((await analyst.GetFromJsonAsync<SnapshotDetailDto>($"/api/library/snapshots/{before.Id}"))!.Diff);
+    }
+
+    [Fact]
+    public async Task RetrievalAsOfAnOlderSnapshotReturnsTheOlderTextAndOnlyItsInsights()
+    {
+        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+        var leaf = await analyst.LeafAsync("Strict Inequalities");
+        var revised = await analyst.CreateInsightAsync("asof: when a quokka constraint says strictly more than", leaf, "Quokka explanation, the old one.");
+        var retired = await analyst.CreateInsightAsync("asof: when quokka counts must differ", leaf);
+        var old = await analyst.TakeSnapshotAsync("asof: old");
+        await analyst.ReviseInsightAsync(revised, "asof: when a wallaby constraint says strictly more than", "Wallaby explanation, the new one.");
+        await analyst.RetireInsightAsync(retired);
+        var added = await analyst.CreateInsightAsync("asof: when quokka weights are fractional", leaf);
+        const string problem = "A quokka sanctuary needs strictly more keepers than quokka enclosures.";
+
+        var then = await RetrieveAsync(analyst, problem, old.Id);
+        var ids = then.Insights.Select(r => r.Insight.Id).ToList();
+        Assert.Contains(retired.Id, ids); // retired since, but active then
+        Assert.DoesNotContain(added.Id, ids); // added since
+        var atOld = Assert.Single(then.Insights, r => r.Insight.Id == revised.Id);
+        Assert.Equal(("asof: when a quokka constraint says strictly more than", "Quokka explanation, the old one.", 1),
+            (atOld.Insight.Condition, atOld.Insight.Explanation, atOld.Insight.Version));
+        Assert.NotNull(atOld.TextRank); // its old words match the problem's, so full-text search found it at that version
+        Assert.NotNull(atOld.VectorSimilarity);
+
+        var now = await RetrieveAsync(analyst, problem, null);
+        Assert.DoesNotContain(now.Insights, r => r.Insight.Id == retired.Id);
+        Assert.Contains(now.Insights, r => r.Insight.Id == added.Id);
+        var current = Assert.Single(now.Insights, r => r.Insight.Id == revised.Id);
+        Assert.Equal(("asof: when a wallaby constraint says strictly more than", 2), (current.Insight.Condition, current.Insight.Version));
+        Assert.True(current.TextScore is null || current.TextScore < atOld.TextScore, "the new text has no quokka in it, so it matches the problem less");
+        Assert.True(atOld.VectorSimilarity > current.VectorSimilarity, "the old vector is of the old, quokka text");
+
+        var unknown = await analyst.PostAsJsonAsync("/api/library/retrieve", new { problem, stage = "program", k = 5, snapshot = 987654 });
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Contains("snapshot", (await unknown.Content.ReadFromJsonAsync<ValidationProblemDetails>())!.Errors.Keys, StringComparer.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task AVersionWrittenBeforeVersionsKeptVectorsIsEmbeddedAgainAsOfItsSnapshot()
+    {
+        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+        var leaf = await analyst.LeafAsync("Strict Inequalities");
+        var insight = await analyst.CreateInsightAsync("legacy: when a platypus limit is strict", leaf);
+        var snapshot = await analyst.TakeSnapshotAsync("legacy");
+        await app.WithDbAsync(db => db.InsightVersions.Where(v => v.InsightId == insight.Id)
+            .ExecuteUpdateAsync(v => v.SetProperty(x => x.Embedding, (Pgvector.Vector?)null).SetProperty(x => x.EmbeddingModel, (string?)null)));
+        await analyst.ReviseInsightAsync(insight, "legacy: when an echidna limit is strict");
+
+        var then = await RetrieveAsync(analyst, "The platypus pen holds strictly fewer than ten platypus.", snapshot.Id);
+        var row = Assert.Single(then.Insights, r => r.Insight.Id == insight.Id);
+        Assert.Equal("legacy: when a platypus limit is strict", row.Insight.Condition);
+        Assert.True(row.VectorSimilarity > 0, "the old text was embedded again");
+    }
+
+    private static async Task<RetrievalResult> RetrieveAsync(HttpClient client, string problem, long? snapshot)
+    {
+        var response = await client.PostAsJsonAsync("/api/library/retrieve", new { problem, stage = "program", k = 20, snapshot });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<RetrievalResult>())!;
     }
 
     [Fact]
