@@ -12,6 +12,7 @@ using OptLib.Library.Evaluation;
 using OptLib.Library.Jobs;
 using OptLib.Library.Models;
 using OptLib.Library.Problems;
+using OptLib.Library.Snapshots;
 using OptLib.Tests.Infrastructure;
 using OptLib.Tests.Jobs;
 using OptLib.Tests.Models;
@@ -25,7 +26,7 @@ namespace OptLib.Tests.Snapshots;
 /// </summary>
 public sealed class ComparisonApp : OptLibApp
 {
-    /// <summary>The words of the insight that makes the difference.</summary>
+    /// <summary>The words of the insight's explanation (what the program prompt shows) that make the difference.</summary>
     public const string Marker = "WYNDOR-PLANT-HOURS";
 
     public ScriptedChatModel Model { get; } = new((call, _) => call.Purpose switch
@@ -108,6 +109,40 @@ public sealed class ComparisonTests(ComparisonApp app) : IClassFixture<Compariso
         var second = await analyst.GetFromJsonAsync<JobResultPage>($"/api/jobs/{job.Id}/results?pageSize=2&page=2");
         Assert.Equal((3, results.Items[2].ProblemId), (second!.Total, Assert.Single(second.Items).ProblemId));
         Assert.Empty((await analyst.GetFromJsonAsync<JobResultPage>($"/api/jobs/{job.Id}/results?pair=onlyCandidate"))!.Items);
+    }
+
+    [Fact]
+    public async Task SnapshotTheLibraryLearnSomethingAndTheComparisonWithCurrentShowsTheGain()
+    {
+        for (var i = 1; i <= 3; i++)
+        {
+            await app.AddProblemAsync("gain", $"needs-the-insight {i}: a glass plant makes doors and windows with limited plant hours.", 36);
+        }
+
+        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+        var before = await analyst.TakeSnapshotAsync("gain: before");
+        var insight = await analyst.CreateInsightAsync("When a glass plant shares plant hours.", await analyst.LeafAsync("Strict Inequalities"),
+            $"The prompt carries the explanation: {ComparisonApp.Marker}.");
+
+        var job = await analyst.WaitForEndAsync((await analyst.StartAsync("comparison",
+            new { dataset = "gain", baseline = before.Id, candidate = "current" })).Id, 240);
+
+        Assert.True(job.State == "succeeded", $"{job.State}: {job.Error}");
+        var m = job.Metrics!.Value.Deserialize<ComparisonMetrics>(JobContext.Json)!;
+        Assert.Equal((0, 3, 0.0), (m.Baseline.Correct, m.Baseline.Total, m.Baseline.Accuracy));
+        Assert.Equal((3, 3, 1.0), (m.Candidate.Correct, m.Candidate.Total, m.Candidate.Accuracy));
+        Assert.Equal(new ComparisonPairs(0, 0, 3, 0), m.Pairs);
+        Assert.Equal(0.25, m.PValue, 6); // 2 x 0.5^3
+        Assert.Contains("within chance", job.Report, StringComparison.Ordinal);
+
+        // "current" was snapshotted when the job planned, and holds the new insight; the baseline does not.
+        var candidate = await analyst.GetFromJsonAsync<SnapshotDetailDto>($"/api/library/snapshots/{m.Candidate.Snapshot}?against={before.Id}");
+        Assert.Equal(job.Id, candidate!.JobId);
+        Assert.Equal(insight.Id, Assert.Single(candidate.Diff!.AddedInsights).InsightId);
+
+        var results = await analyst.GetFromJsonAsync<JobResultPage>($"/api/jobs/{job.Id}/results?pair=onlyCandidate");
+        Assert.Equal(3, results!.Total);
+        Assert.All(results.Items, row => Assert.Equal(["wrongAnswer", "correct"], row.Runs.Select(r => r.Verdict)));
     }
 
     [Fact]
