@@ -146,6 +146,19 @@ public sealed class ComparisonTests(ComparisonApp app) : IClassFixture<Compariso
     }
 
     [Fact]
+    public async Task AnEvolutionJobSnapshotsTheLibraryBeforeItChangesIt()
+    {
+        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+        var job = await analyst.WaitForEndAsync((await analyst.StartAsync("evolution", new { dataset = "nothing-here" })).Id, 120);
+        Assert.True(job.State == "succeeded", $"{job.State}: {job.Error}");
+
+        var taken = await analyst.GetFromJsonAsync<SnapshotPage>($"/api/library/snapshots?job={job.Id}");
+        var snapshot = Assert.Single(taken!.Items);
+        Assert.Equal($"before evolution job {job.Id}", snapshot.Name);
+        Assert.Contains(job.Log, l => l.Message.Contains($"Library snapshot {snapshot.Id}", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AnEvaluationsResultsListEachProblemWithItsVerdictAndRefusePairs()
     {
         await app.AddProblemAsync("eval", "A glass plant makes doors and windows with limited plant hours; maximise profit.", 36);
