@@ -64,6 +64,7 @@ public static class ApiComposition
         api.MapLibraryApi();
         api.MapInsightsApi();
         api.MapRetrievalApi();
+        api.MapSnapshotsApi();
         api.MapJobsApi();
         app.MapMcpApi();
         app.MapLoginApi();

@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OptLib.Api.Documentation;
 using OptLib.Api.Access;
+using OptLib.Library.Evaluation;
 using OptLib.Library.Jobs;
 
 namespace OptLib.Api.Jobs;
@@ -24,7 +25,7 @@ public static class JobsApi
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithRequestExample(new { kind = "evaluation", parameters = new { dataset = "nl4opt", split = "test" } })
             .WithName("CreateJob")
-            .WithSummary("Starts a background job of a kind (evaluation, reembed, learning, evolution, selftest) with its parameters; 202 with a Location to follow.");
+            .WithSummary("Starts a background job of a kind (evaluation, comparison, reembed, learning, evolution, selftest) with its parameters; 202 with a Location to follow.");
 
         jobs.MapGet("/", async (string? kind, string? state, int? page, int? pageSize, ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(new ListJobs(kind, state, page ?? 1, pageSize ?? 20), ct)))
@@ -36,6 +37,13 @@ public static class JobsApi
                 await sender.Send(new GetJob(id), ct) is { } job ? TypedResults.Ok(job) : TypedResults.NotFound())
             .WithName("GetJob")
             .WithSummary("A job's state, progress (done / total), current step, metrics, log lines and report.");
+
+        jobs.MapGet("/{id:long}/results", async Task<Results<Ok<JobResultPage>, NotFound>> (long id, string? verdict, string? pair, int? page, int? pageSize,
+                ISender sender, CancellationToken ct) =>
+                await sender.Send(new ListJobResults(id, verdict, pair, page ?? 1, pageSize ?? 50), ct) is { } results ? TypedResults.Ok(results) : TypedResults.NotFound())
+            .ProducesValidationProblem()
+            .WithName("ListJobResults")
+            .WithSummary("Every problem of an evaluation or comparison with its verdict(s), objective(s) and attempt ids, in problem order, a page at a time; filters: verdict (correct, wrongAnswer, failed, ...), pair (a comparison's bothRight, onlyBaseline, onlyCandidate, bothWrong).");
 
         jobs.MapGet("/{id:long}/artifacts/{name}", async Task<Results<ContentHttpResult, NotFound>> (long id, string name, ISender sender, CancellationToken ct) =>
                 await sender.Send(new GetJobArtifact(id, name), ct) is { } artifact

@@ -140,7 +140,7 @@ public sealed class EvaluationKind(OptLibDbContext db, ISender sender, IChatMode
     }
 
     /// <summary>The level-1 label of the best formulation insight retrieved for the problem: the kind of problem it was taken for.</summary>
-    private static string TopLabel(Attempt attempt) =>
+    public static string TopLabel(Attempt attempt) =>
         attempt.RetrievedInsights?.Formulation.Insights
             .Select(r => r.Insight.Taxonomy.FirstOrDefault()?.Level1)
             .FirstOrDefault(label => !string.IsNullOrEmpty(label)) ?? NoInsight;

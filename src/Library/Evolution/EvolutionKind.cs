@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using OptLib.Library.Insights;
 using OptLib.Library.Jobs;
 using OptLib.Library.Learning;
+using OptLib.Library.Snapshots;
 using OptLib.Library.Storage;
 
 namespace OptLib.Library.Evolution;
@@ -64,6 +65,7 @@ public sealed class EvolutionKind : IJobKind
         switch (index)
         {
             case 0:
+                await JobSnapshots.TakeAsync(job, db, JobSnapshots.Before(job), cancellationToken); // "did it help?" compares with this
                 var known = db.Problems.Where(x => x.ExpectedObjective != null && (x.Dataset == null || x.Split == LearningQueue.TrainSplit));
                 if (p.Dataset?.Trim() is { } dataset)
                 {

@@ -51,6 +51,8 @@ public static class InsightHistory
             Insight = insight,
             Version = insight.Version,
             Snapshot = JsonSerializer.SerializeToDocument(Snapshot(insight, tree), SnapshotJson),
+            Embedding = insight.Embedding,
+            EmbeddingModel = insight.EmbeddingModel,
             Actor = actor,
             Reason = reason,
             CreatedAt = DateTimeOffset.UtcNow,

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Pgvector;
 
 namespace OptLib.Library.Insights;
 
@@ -16,6 +17,14 @@ public sealed class InsightVersion
 
     /// <summary>The whole insight as it was at this version (fields, taxonomy paths, status).</summary>
     public required JsonDocument Snapshot { get; set; }
+
+    /// <summary>
+    /// The insight's vector at this version, so that retrieval as of a snapshot compares with the text it had then
+    /// (ADR 0019). Null on rows written before it was kept; those are embedded again when a snapshot needs them.
+    /// </summary>
+    public Vector? Embedding { get; set; }
+
+    public string? EmbeddingModel { get; set; }
 
     public required string Actor { get; set; }
 

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using OptLib.Library.Storage;
 
 namespace OptLib.Library.Insights;
 
@@ -11,5 +12,9 @@ internal sealed class InsightVersionConfiguration : IEntityTypeConfiguration<Ins
         builder.HasIndex(v => new { v.InsightId, v.Version }).IsUnique();
         builder.HasOne(v => v.Insight).WithMany().HasForeignKey(v => v.InsightId).OnDelete(DeleteBehavior.Restrict);
         builder.Property(v => v.Actor).HasMaxLength(200);
+
+        // No vector index: a snapshot's versions are compared exactly, in process, never searched across the table.
+        builder.Property(v => v.Embedding).HasColumnType($"vector({StorageLimits.EmbeddingDimensions})");
+        builder.Property(v => v.EmbeddingModel).HasMaxLength(200);
     }
 }

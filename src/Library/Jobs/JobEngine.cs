@@ -14,6 +14,7 @@ internal static class JobEngine
         builder.Services.AddJobKind<SelfTestKind>();
         builder.Services.AddJobKind<ReembedKind>();
         builder.Services.AddJobKind<Evaluation.EvaluationKind>();
+        builder.Services.AddJobKind<Comparison.ComparisonKind>();
         builder.Services.AddScoped<ScheduledJobTrigger>();
         builder.Services.AddSingleton<JobScheduler>();
         builder.Services.AddHostedService<JobScheduler.OnStart>();

@@ -9,6 +9,7 @@ using OptLib.Library.Attempts;
 using OptLib.Library.Insights;
 using OptLib.Library.Jobs;
 using OptLib.Library.Problems;
+using OptLib.Library.Snapshots;
 using OptLib.Library.Solving;
 using OptLib.Library.Storage;
 
@@ -65,6 +66,11 @@ public sealed class LearningKind(OptLibDbContext db, ISender sender, IServiceSco
     /// <summary>Per iteration a solve phase (with a dataset only) and a learn phase; then one consolidation.</summary>
     public async Task<JobPhase?> PlanAsync(JobContext job, int index, CancellationToken cancellationToken)
     {
+        if (index == 0)
+        {
+            await JobSnapshots.TakeAsync(job, db, JobSnapshots.Before(job), cancellationToken); // "did it help?" compares with this
+        }
+
         var p = job.ParametersAs<Parameters>();
         var dataset = p.Dataset?.Trim();
         var perIteration = dataset is null ? 1 : 2;

@@ -16,7 +16,9 @@ namespace OptLib.Library.Retrieval;
 /// label boost and an applicability check (see <see cref="RetrieveInsightsHandler"/>). Only active insights whose
 /// stage fits the request are candidates.
 /// </summary>
-public sealed record RetrieveInsights(string Problem, string Stage, string? Formulation, int K = 8, ConditionOverride? Override = null) : IRequest<RetrievalResult>, IValidatable
+/// <param name="Snapshot">Retrieve as of this library snapshot: only its insight versions, with their text and vectors then.</param>
+public sealed record RetrieveInsights(string Problem, string Stage, string? Formulation, int K = 8, ConditionOverride? Override = null, long? Snapshot = null)
+    : IRequest<RetrievalResult>, IValidatable
 {
     public const int MaxK = 50;
     public const int MaxText = 100_000;
@@ -45,6 +47,16 @@ public sealed record RetrieveInsights(string Problem, string Stage, string? Form
         if (Override is { } o && (string.IsNullOrWhiteSpace(o.Condition) || o.Condition.Length > Insights.InsightRules.MaxCondition))
         {
             yield return (nameof(Override), $"A replayed condition has 1 to {Insights.InsightRules.MaxCondition} characters.");
+        }
+
+        if (Snapshot is not null && Override is not null)
+        {
+            yield return (nameof(Snapshot), "A replayed condition changes the current library; it cannot be replayed as of a snapshot.");
+        }
+
+        if (Snapshot is < 1)
+        {
+            yield return (nameof(Snapshot), "A snapshot id is a positive number.");
         }
 
         if (K is < 1 or > MaxK)
@@ -149,6 +161,9 @@ public sealed class RetrieveInsightsHandler(
         var leaves = tree.Nodes.Where(n => n.Depth == 2 && stages.Contains(TaxonomyLabels.Normalise(tree.PathOf(n)[0]))).OrderBy(n => n.Id).ToList();
         var leafIds = leaves.Select(n => n.Id).ToList();
         var pool = Math.Max(50, request.K * 5);
+
+        // As of a snapshot, the candidates are its insight versions (ADR 0019); otherwise the active insights.
+        var asOf = request.Snapshot is { } snapshotId ? await SnapshotCandidates.LoadAsync(db, embeddings, snapshotId, cancellationToken) : null;
         var eligible = db.Insights.AsNoTracking()
             .Where(i => i.Status == InsightStatus.Active && i.Taxonomy.Any(t => leafIds.Contains(t.Id)));
 
@@ -178,13 +193,17 @@ public sealed class RetrieveInsightsHandler(
         // The kNN lists come from the in-process index of the active insights' vectors (exact at any size, ADR 0018),
         // brought up to the library's change stamp first. Vectors of another model are not comparable and are not in it;
         // during a re-embed they wait for their turn.
-        await vectorIndex.CatchUpAsync(db, cancellationToken);
+        if (asOf is null)
+        {
+            await vectorIndex.CatchUpAsync(db, cancellationToken);
+        }
+
         var overridden = request.Override is { } o ? await eligible.Where(i => i.Id == o.InsightId).Select(i => i.Explanation).FirstOrDefaultAsync(cancellationToken) : null;
         var replayed = overridden is null ? null : await embeddings.EmbedAsync(request.Override!.Condition + "\n" + overridden, cancellationToken);
 
         // Full-text search runs in the database while this thread scans the vectors.
-        var byText = TextRankingAsync(text, leafIds, pool, request.Override, overridden, settings.MaxTextMatches, cancellationToken);
-        var byVector = vectorIndex.Nearest(query, leafIds.ToHashSet(), pool).ToList();
+        var byText = TextRankingAsync(text, leafIds, pool, request.Override, overridden, settings.MaxTextMatches, asOf, cancellationToken);
+        var byVector = (asOf?.Nearest(query, leafIds.ToHashSet(), pool) ?? vectorIndex.Nearest(query, leafIds.ToHashSet(), pool)).ToList();
         if (replayed is not null)
         {
             byVector.RemoveAll(v => v.Id == request.Override!.InsightId);
@@ -213,7 +232,7 @@ public sealed class RetrieveInsightsHandler(
 
         if (chosen is { NodeIds.Count: > 0 })
         {
-            var byLabel = vectorIndex.Nearest(query, chosen.NodeIds.ToHashSet(), pool);
+            var byLabel = asOf?.Nearest(query, chosen.NodeIds.ToHashSet(), pool) ?? vectorIndex.Nearest(query, chosen.NodeIds.ToHashSet(), pool);
             for (var r = 0; r < byLabel.Count; r++)
             {
                 Add(scores, byLabel[r].Id, r, LabelWeight).LabelRank = r + 1;
@@ -223,7 +242,10 @@ public sealed class RetrieveInsightsHandler(
         var ranking = scores.OrderByDescending(s => s.Value.Fused).ThenBy(s => s.Key).Select(s => s.Key).ToList();
         var window = judge is null ? 0 : Math.Min(settings.ApplicabilityCandidates, ranking.Count);
         var ids = ranking.Take(Math.Max(window, request.K)).ToList(); // the judged window, or the top k when nobody judges
-        var insights = await db.Insights.AsNoTracking().Include(i => i.Taxonomy).Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id, cancellationToken);
+        var insights = asOf is not null
+            ? ids.ToDictionary(id => id, asOf.Dto)
+            : (await db.Insights.AsNoTracking().Include(i => i.Taxonomy).Where(i => ids.Contains(i.Id)).ToListAsync(cancellationToken))
+                .ToDictionary(i => i.Id, i => InsightDto.From(i, tree));
 
         var verdicts = new Dictionary<long, Verdict>();
         if (judge is not null && window > 0)
@@ -236,7 +258,7 @@ public sealed class RetrieveInsightsHandler(
             verdicts = await JudgeAsync(metered, prompt, candidates.Take(prompt.Shown).Select(c => c.Id).ToHashSet(), settings.MaxAttempts, notes, cancellationToken);
         }
 
-        RetrievedInsight Row(long id, int rank) => new(InsightDto.From(insights[id], tree), rank, scores[id].Fused,
+        RetrievedInsight Row(long id, int rank) => new(insights[id], rank, scores[id].Fused,
             scores[id].VectorRank, scores[id].VectorSimilarity, scores[id].TextRank, scores[id].TextScore,
             verdicts.TryGetValue(id, out var v) ? v.Applies : null, verdicts.TryGetValue(id, out v) ? v.Reason : null, scores[id].LabelRank);
 
@@ -252,11 +274,17 @@ public sealed class RetrieveInsightsHandler(
     /// The full-text ranking: the insights of the stage matching the problem's words (its rarest ones in a large
     /// library, <see cref="TextQuery"/>), by ts_rank. A replay ranks the insight by the condition being tried.
     /// </summary>
-    private async Task<List<(long Id, double Score)>> TextRankingAsync(string text, List<long> leafIds, int pool, ConditionOverride? replay, string? explanation, int maxMatches, CancellationToken ct)
+    private async Task<List<(long Id, double Score)>> TextRankingAsync(string text, List<long> leafIds, int pool, ConditionOverride? replay, string? explanation, int maxMatches,
+        SnapshotCandidates? asOf, CancellationToken ct)
     {
         if (await textQuery.BuildAsync(db, text, maxMatches, ct) is not { } tsquery)
         {
             return [];
+        }
+
+        if (asOf is not null)
+        {
+            return await asOf.TextRankingAsync(db, tsquery, leafIds, pool, ct);
         }
 
         // The stage filter as a probe of each matched row's labels (a LIMIT 1 subquery), not a semi-join, which at

@@ -18,10 +18,11 @@ using OptLib.Solver.Sandbox;
 namespace OptLib.Library.Solving;
 
 /// <summary>
-/// A side run (verification, diagnosis, an evaluation): extra insights are put in the prompts of the stages they are
-/// filed under, and excluded ones are left out. The purpose is recorded with the retrieved insights.
+/// A side run (verification, diagnosis, an evaluation, a comparison): extra insights are put in the prompts of the
+/// stages they are filed under, and excluded ones are left out. With a snapshot, retrieval draws on that snapshot's
+/// insight versions instead of the current library. The purpose is recorded with the retrieved insights.
 /// </summary>
-public sealed record SideRun(string Purpose, IReadOnlyList<long>? ExtraInsightIds = null, IReadOnlyList<long>? ExcludedInsightIds = null);
+public sealed record SideRun(string Purpose, IReadOnlyList<long>? ExtraInsightIds = null, IReadOnlyList<long>? ExcludedInsightIds = null, long? Snapshot = null);
 
 /// <summary>Everything one pass through the pipeline did, for the attempt that records it.</summary>
 public sealed record PipelineRun(
@@ -96,7 +97,7 @@ public sealed class Pipeline(
         try
         {
             var step = Stopwatch.StartNew();
-            forFormulation = await Adjust(await sender.Send(new RetrieveInsights(text, "formulation", null, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), side, cancellationToken);
+            forFormulation = await Adjust(await sender.Send(new RetrieveInsights(text, "formulation", null, Math.Max(settings.InsightsPerStage, 1), Snapshot: side?.Snapshot), cancellationToken), side, cancellationToken);
             usage.AddRange(forFormulation.Usage ?? []); // the model-backed retrieval's calls are this attempt's too
             timings["retrieveFormulation"] = step.Elapsed.TotalMilliseconds;
 
@@ -119,7 +120,7 @@ public sealed class Pipeline(
             }
 
             step.Restart();
-            forProgram = await Adjust(await sender.Send(new RetrieveInsights(text, "program", formulation, Math.Max(settings.InsightsPerStage, 1)), cancellationToken), side, cancellationToken);
+            forProgram = await Adjust(await sender.Send(new RetrieveInsights(text, "program", formulation, Math.Max(settings.InsightsPerStage, 1), Snapshot: side?.Snapshot), cancellationToken), side, cancellationToken);
             usage.AddRange(forProgram.Usage ?? []);
             timings["retrieveProgram"] = step.Elapsed.TotalMilliseconds;
 

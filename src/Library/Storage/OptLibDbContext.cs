@@ -7,6 +7,7 @@ using OptLib.Library.Insights;
 using OptLib.Library.Jobs;
 using OptLib.Library.Problems;
 using OptLib.Library.Reads;
+using OptLib.Library.Snapshots;
 using OptLib.Library.Taxonomy;
 
 namespace OptLib.Library.Storage;
@@ -18,6 +19,10 @@ public sealed class OptLibDbContext(DbContextOptions<OptLibDbContext> options) :
     public DbSet<Insight> Insights => Set<Insight>();
 
     public DbSet<InsightVersion> InsightVersions => Set<InsightVersion>();
+
+    public DbSet<LibrarySnapshot> LibrarySnapshots => Set<LibrarySnapshot>();
+
+    public DbSet<SnapshotInsight> SnapshotInsights => Set<SnapshotInsight>();
 
     public DbSet<Problem> Problems => Set<Problem>();
 

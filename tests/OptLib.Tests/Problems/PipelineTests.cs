@@ -707,7 +707,7 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
         Assert.Contains("POST /api/problems", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var unknown = await analyst.PostAsJsonAsync("/api/jobs", new { kind = "no-such-kind" });
         var known = await unknown.Content.ReadAsStringAsync();
-        Assert.Contains("Known kinds: evaluation", known, StringComparison.Ordinal);
+        Assert.Contains("Known kinds: comparison, evaluation", known, StringComparison.Ordinal);
         Assert.DoesNotContain("solve", known, StringComparison.Ordinal); // not offered among them
     }
 

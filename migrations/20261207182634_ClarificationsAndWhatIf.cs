@@ -1,15 +1,38 @@
-﻿using Microsoft.EntityFrameworkCore.Migrations;
+﻿using System.Text.Json;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
 namespace OptLib.Migrations.Migrations
 {
     /// <inheritdoc />
-    public partial class WhatIf : Migration
+    public partial class ClarificationsAndWhatIf : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AlterColumn<string>(
+                name: "status",
+                table: "problems",
+                type: "character varying(24)",
+                maxLength: 24,
+                nullable: false,
+                oldClrType: typeof(string),
+                oldType: "character varying(16)",
+                oldMaxLength: 16);
+
+            migrationBuilder.AddColumn<JsonDocument>(
+                name: "clarifications",
+                table: "problems",
+                type: "jsonb",
+                nullable: true);
+
+            migrationBuilder.AddColumn<JsonDocument>(
+                name: "clarification",
+                table: "attempts",
+                type: "jsonb",
+                nullable: true);
+
             migrationBuilder.AddColumn<long>(
                 name: "parent_attempt_id",
                 table: "attempts",
@@ -49,12 +72,30 @@ namespace OptLib.Migrations.Migrations
                 table: "attempts");
 
             migrationBuilder.DropColumn(
+                name: "clarifications",
+                table: "problems");
+
+            migrationBuilder.DropColumn(
+                name: "clarification",
+                table: "attempts");
+
+            migrationBuilder.DropColumn(
                 name: "parent_attempt_id",
                 table: "attempts");
 
             migrationBuilder.DropColumn(
                 name: "what_if",
                 table: "attempts");
+
+            migrationBuilder.AlterColumn<string>(
+                name: "status",
+                table: "problems",
+                type: "character varying(16)",
+                maxLength: 16,
+                nullable: false,
+                oldClrType: typeof(string),
+                oldType: "character varying(24)",
+                oldMaxLength: 24);
         }
     }
 }

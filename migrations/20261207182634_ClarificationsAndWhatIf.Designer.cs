@@ -16,8 +16,8 @@ using Pgvector;
 namespace OptLib.Migrations.Migrations
 {
     [DbContext(typeof(OptLibDbContext))]
-    [Migration("20261207181551_Clarifications")]
-    partial class Clarifications
+    [Migration("20261207182634_ClarificationsAndWhatIf")]
+    partial class ClarificationsAndWhatIf
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -218,6 +218,10 @@ namespace OptLib.Migrations.Migrations
                         .HasColumnType("double precision")
                         .HasColumnName("objective");
 
+                    b.Property<long?>("ParentAttemptId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("parent_attempt_id");
+
                     b.Property<long>("ProblemId")
                         .HasColumnType("bigint")
                         .HasColumnName("problem_id");
@@ -260,8 +264,16 @@ namespace OptLib.Migrations.Migrations
                         .HasColumnType("jsonb")
                         .HasColumnName("timings");
 
+                    b.Property<string>("WhatIf")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)")
+                        .HasColumnName("what_if");
+
                     b.HasKey("Id")
                         .HasName("pk_attempts");
+
+                    b.HasIndex("ParentAttemptId")
+                        .HasDatabaseName("ix_attempts_parent_attempt_id");
 
                     b.HasIndex("QueuedForLearning")
                         .HasDatabaseName("ix_attempts_queued_for_learning")
@@ -496,6 +508,15 @@ namespace OptLib.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<Vector>("Embedding")
+                        .HasColumnType("vector(384)")
+                        .HasColumnName("embedding");
+
+                    b.Property<string>("EmbeddingModel")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("embedding_model");
+
                     b.Property<long>("InsightId")
                         .HasColumnType("bigint")
                         .HasColumnName("insight_id");
@@ -516,6 +537,9 @@ namespace OptLib.Migrations.Migrations
 
                     b.HasKey("Id")
                         .HasName("pk_insight_versions");
+
+                    b.HasAlternateKey("InsightId", "Version")
+                        .HasName("ak_insight_versions_insight_id_version");
 
                     b.HasIndex("InsightId", "Version")
                         .IsUnique()
@@ -852,6 +876,75 @@ namespace OptLib.Migrations.Migrations
                     b.ToTable("change_stamps", (string)null);
                 });
 
+            modelBuilder.Entity("OptLib.Library.Snapshots.LibrarySnapshot", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("created_by");
+
+                    b.Property<int>("InsightCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("insight_count");
+
+                    b.Property<long?>("JobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.HasKey("Id")
+                        .HasName("pk_library_snapshots");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_library_snapshots_created_at");
+
+                    b.HasIndex("JobId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_library_snapshots_job_id");
+
+                    b.ToTable("library_snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("OptLib.Library.Snapshots.SnapshotInsight", b =>
+                {
+                    b.Property<long>("SnapshotId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("snapshot_id");
+
+                    b.Property<long>("InsightId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("insight_id");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("SnapshotId", "InsightId")
+                        .HasName("pk_snapshot_insights");
+
+                    b.HasIndex("InsightId", "Version")
+                        .HasDatabaseName("ix_snapshot_insights_insight_id_version");
+
+                    b.ToTable("snapshot_insights", (string)null);
+                });
+
             modelBuilder.Entity("OptLib.Library.Taxonomy.TaxonomyNode", b =>
                 {
                     b.Property<long>("Id")
@@ -936,6 +1029,12 @@ namespace OptLib.Migrations.Migrations
 
             modelBuilder.Entity("OptLib.Library.Attempts.Attempt", b =>
                 {
+                    b.HasOne("OptLib.Library.Attempts.Attempt", null)
+                        .WithMany()
+                        .HasForeignKey("ParentAttemptId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_attempts_attempts_parent_attempt_id");
+
                     b.HasOne("OptLib.Library.Problems.Problem", null)
                         .WithMany()
                         .HasForeignKey("ProblemId")
@@ -1169,6 +1268,24 @@ namespace OptLib.Migrations.Migrations
                         .HasConstraintName("fk_problems_jobs_job_id");
 
                     b.Navigation("Job");
+                });
+
+            modelBuilder.Entity("OptLib.Library.Snapshots.SnapshotInsight", b =>
+                {
+                    b.HasOne("OptLib.Library.Snapshots.LibrarySnapshot", null)
+                        .WithMany()
+                        .HasForeignKey("SnapshotId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_snapshot_insights_library_snapshots_snapshot_id");
+
+                    b.HasOne("OptLib.Library.Insights.InsightVersion", null)
+                        .WithMany()
+                        .HasForeignKey("InsightId", "Version")
+                        .HasPrincipalKey("InsightId", "Version")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_snapshot_insights_insight_versions_insight_id_version");
                 });
 
             modelBuilder.Entity("OptLib.Library.Taxonomy.TaxonomyNode", b =>
