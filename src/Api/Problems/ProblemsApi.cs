@@ -35,6 +35,13 @@ public static class ProblemsApi
             .WithName("SubmitProblem")
             .WithSummary("Stores a problem and solves it in the background (202 with a Location); ?wait=N waits up to N seconds and answers 200 when done.");
 
+        problems.MapGet("/", async Task<Ok<ProblemPage>> (string? dataset, string? split, string? status, string? q, string? createdFrom, string? createdTo,
+                int? page, int? pageSize, ISender sender, CancellationToken ct) =>
+                TypedResults.Ok(await sender.Send(new ListProblems(null, dataset, split, status, q, createdFrom, createdTo, page ?? 1, pageSize ?? 20), ct)))
+            .ProducesValidationProblem()
+            .WithName("ListProblems")
+            .WithSummary("Lists problems newest first, a page at a time. Filters: dataset, split, status (queued, running, solved, failed, cancelled, cancelling), q (text in the problem), createdFrom (inclusive) and createdTo (exclusive), ISO 8601 dates or times, UTC unless they say otherwise.");
+
         problems.MapGet("/{id:long}", async Task<Results<Ok<ProblemDto>, NotFound>> (long id, ISender sender, CancellationToken ct) =>
                 await sender.Send(new GetProblem(id), ct) is { } problem ? TypedResults.Ok(problem) : TypedResults.NotFound())
             .WithName("GetProblem")
