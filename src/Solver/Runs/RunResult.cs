@@ -70,4 +70,6 @@ public sealed record RunResult(
     Verification Verification,
     IReadOnlyList<Diagnostic> Diagnostics,
     string Output,
-    bool OutputTruncated);
+    bool OutputTruncated,
+    Sensitivity? Sensitivity = null,
+    Infeasibility? Infeasibility = null);
