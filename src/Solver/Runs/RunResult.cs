@@ -72,4 +72,10 @@ public sealed record RunResult(
     string Output,
     bool OutputTruncated,
     Sensitivity? Sensitivity = null,
-    Infeasibility? Infeasibility = null);
+    Infeasibility? Infeasibility = null)
+{
+    /// <summary>What a model is told about a run: the diagnostics one a line, then for an infeasible model the
+    /// constraints and bounds that cannot hold together.</summary>
+    public string DiagnosticLines() =>
+        Diagnostic.Lines(Diagnostics) + (Infeasibility is { } conflict ? "\n" + conflict.Describe() : string.Empty);
+}

@@ -24,7 +24,7 @@ internal readonly record struct Deadline(long EndTimestamp)
 /// the snapshot is rebuilt as a ModelBuilder model and solved again by GLOP (or by SCIP when only the integer model
 /// is infeasible), within what is left of the run's time limit. See docs/decisions/0021-model-analysis.md.
 /// </summary>
-internal static class LinearAnalysis
+internal static partial class LinearAnalysis
 {
     /// <summary>Rows and variables listed at most; the rest are counted in <see cref="Sensitivity.Truncated"/>.</summary>
     private const int MaxEntries = 2_000;
@@ -65,7 +65,7 @@ internal static class LinearAnalysis
             var slack = Math.Min(double.IsInfinity(row.Upper) ? double.PositiveInfinity : row.Upper - activity,
                 double.IsInfinity(row.Lower) ? double.PositiveInfinity : activity - row.Lower);
             var scale = Math.Max(1, Math.Max(Magnitude(row.Lower), Magnitude(row.Upper)));
-            constraints.Add(new ConstraintSensitivity(RowName(row, c), Clean(solver.DualValue(rows[c])), Clean(Math.Max(0, slack)), slack <= Tolerance * scale));
+            constraints.Add(new ConstraintSensitivity(RowName(row, c, names), Clean(solver.DualValue(rows[c])), Clean(Math.Max(0, slack)), slack <= Tolerance * scale));
         }
 
         var reported = variables.Take(MaxEntries)
@@ -136,7 +136,7 @@ internal static class LinearAnalysis
         }
 
         return new Infeasibility(
-            kept.Where(m => m.Row >= 0).Select(m => RowName(model.Rows[m.Row], m.Row)).ToList(),
+            kept.Where(m => m.Row >= 0).Select(m => RowName(model.Rows[m.Row], m.Row, names)).ToList(),
             kept.Where(m => m.Row < 0).Select(m => m.Upper
                 ? $"{names[m.Variable]} <= {Number(model.Upper[m.Variable])}"
                 : $"{names[m.Variable]} >= {Number(model.Lower[m.Variable])}").ToList(),
@@ -202,7 +202,32 @@ internal static class LinearAnalysis
         return (model, variables, rows);
     }
 
-    private static string RowName(LinearRow row, int index) => string.IsNullOrEmpty(row.Name) ? $"#{index}" : row.Name;
+    /// <summary>A row's own name, or for an unnamed one its number and what it says ("row 3: x + 2 y <= 14").</summary>
+    private static string RowName(LinearRow row, int index, IReadOnlyList<string> names)
+    {
+        // LinearSolver names a row it was given no name for "auto_c_000000003": that tells a reader nothing.
+        if (!string.IsNullOrEmpty(row.Name) && !GeneratedRowName().IsMatch(row.Name))
+            return row.Name;
+        var terms = new System.Text.StringBuilder();
+        for (var k = 0; k < row.Index.Length && terms.Length < 120; k++)
+        {
+            var coefficient = row.Coefficient[k];
+            terms.Append(k == 0 ? (coefficient < 0 ? "-" : string.Empty) : coefficient < 0 ? " - " : " + ");
+            if (Math.Abs(coefficient) != 1)
+                terms.Append(Number(Math.Abs(coefficient))).Append(' ');
+            terms.Append(names[row.Index[k]]);
+        }
+
+        var text = terms.Length >= 120 ? terms.ToString(0, 120) + "..." : terms.ToString();
+        var relation = row.Lower == row.Upper ? $"{text} = {Number(row.Upper)}"
+            : double.IsInfinity(row.Lower) ? $"{text} <= {Number(row.Upper)}"
+            : double.IsInfinity(row.Upper) ? $"{text} >= {Number(row.Lower)}"
+            : $"{Number(row.Lower)} <= {text} <= {Number(row.Upper)}";
+        return $"row {index}: {relation}";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^auto_c_\d+$")]
+    private static partial System.Text.RegularExpressions.Regex GeneratedRowName();
 
     private static double Magnitude(double bound) => double.IsInfinity(bound) ? 0 : Math.Abs(bound);
 
