@@ -70,6 +70,8 @@ Report("in-process build + solve only", buildSolve);
 // deletion filter on a planted conflict of 3 rows hidden among 48 others and 40 finite bounds (91 GLOP solves).
 var solved = InProcess.BuildAndSolve(compiled, job);
 var mipNames = Enumerable.Range(0, solved.Solution!.Length).Select(i => $"x{i}").ToList();
+var shown = Analysis.Sensitivity(solved.Model, mipNames, solved.Solution, Deadline.After(10))!;
+Console.WriteLine($"the MIP's sensitivity: {shown.Basis}, {shown.Constraints.Count} rows ({shown.Constraints.Count(c => c.Binding)} binding), {shown.Variables.Count} variables");
 Report("in-process sensitivity of the MIP", Measure(inProcessRuns, () =>
 {
     if (Analysis.Sensitivity(solved.Model, mipNames, solved.Solution, Deadline.After(10)) is not { Basis: "fixedIntegers" })
@@ -183,7 +185,7 @@ static double Percentile(double[] times, double p)
 }
 
 static void Report(string name, double[] times) =>
-    Console.WriteLine($"{name}: p50 {Percentile(times, 0.50):F1} ms, p95 {Percentile(times, 0.95):F1} ms, min {times.Min():F1} ms, max {times.Max():F1} ms");
+    Console.WriteLine($"{name}: p50 {Percentile(times, 0.50):F2} ms, p95 {Percentile(times, 0.95):F2} ms, min {times.Min():F2} ms, max {times.Max():F2} ms");
 
 static void Ratio(double[] sandboxed, double[] inProcess, string baseline) =>
     Console.WriteLine($"ratio warm pool / in-process {baseline}: p50 {Percentile(sandboxed, 0.5) / Percentile(inProcess, 0.5):F1}x");
