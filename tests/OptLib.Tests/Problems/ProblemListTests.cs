@@ -98,6 +98,8 @@ public sealed class ProblemListTests(OptLibApp app) : IClassFixture<OptLibApp>
     [InlineData("pageSize=0", "PageSize")]
     [InlineData("pageSize=201", "PageSize")]
     [InlineData("page=0", "Page")]
+    [InlineData("pageSize=abc", "PageSize")]
+    [InlineData("page=1.5", "Page")]
     public async Task ABadFilterIsAValidationProblemNamingTheField(string query, string field)
     {
         // Fields are named as the request names them, as for every list (ListInsights' "PageSize").
