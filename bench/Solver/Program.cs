@@ -7,6 +7,10 @@ using OptLib.Solver.Sandbox;
 using Compiler = runner::OptLib.Solver.Runner.Compiling.ProgramCompiler;
 using InProcess = runner::OptLib.Solver.Runner.Harness.ProgramRun;
 using RunnerJob = runner::OptLib.Solver.Wire.RunnerJob;
+using Analysis = runner::OptLib.Solver.Runner.Harness.LinearAnalysis;
+using Deadline = runner::OptLib.Solver.Runner.Harness.Deadline;
+using Snapshot = runner::OptLib.Solver.Wire.LinearSnapshot;
+using Row = runner::OptLib.Solver.Wire.LinearRow;
 
 // Submit -> verified result for a 10-variable MIP: cold (a fresh runner per program), warm (pre-spawned runners),
 // in-process with no sandbox, and sustained throughput with used runners being replaced.
@@ -62,6 +66,26 @@ Console.SetError(stdout);
 Report("in-process compile + build + solve (no sandbox)", inProcess);
 Report("in-process build + solve only", buildSolve);
 
+// What the sandbox adds after the solve (ADR 0021): the MIP's sensitivity (its LP with the integers fixed), and the
+// deletion filter on a planted conflict of 3 rows hidden among 48 others and 40 finite bounds (91 GLOP solves).
+var solved = InProcess.BuildAndSolve(compiled, job);
+var mipNames = Enumerable.Range(0, solved.Solution!.Length).Select(i => $"x{i}").ToList();
+var shown = Analysis.Sensitivity(solved.Model, mipNames, solved.Solution, Deadline.After(10))!;
+Console.WriteLine($"the MIP's sensitivity: {shown.Basis}, {shown.Constraints.Count} rows ({shown.Constraints.Count(c => c.Binding)} binding), {shown.Variables.Count} variables");
+Report("in-process sensitivity of the MIP", Measure(inProcessRuns, () =>
+{
+    if (Analysis.Sensitivity(solved.Model, mipNames, solved.Solution, Deadline.After(10)) is not { Basis: "fixedIntegers" })
+        throw new InvalidOperationException("no sensitivity");
+    return Task.CompletedTask;
+}));
+var (planted, plantedNames) = PlantedConflict(variables: 20, irrelevantRows: 48);
+Report("in-process irreducible infeasible subset (51 rows, 40 bounds)", Measure(inProcessRuns, () =>
+{
+    if (Analysis.Conflict(planted, plantedNames, Deadline.After(10), 1024) is not { Constraints.Count: 3, Bounds.Count: 0, Complete: true })
+        throw new InvalidOperationException("the planted conflict was not found");
+    return Task.CompletedTask;
+}));
+
 // Warm: pre-spawned runners. Each measured run waits until a replacement runner is warm, as in light load.
 await using (var pool = new RunnerPool(RunnerLaunch.Create(Options(poolSize: 2))))
 {
@@ -95,6 +119,21 @@ await using (var cold = new RunnerPool(RunnerLaunch.Create(Options(poolSize: 0))
 {
     var coldRuns = await MeasureAsync(runs, async () => Check(await cold.RunAsync(request, CancellationToken.None), objective));
     Report($"cold ({cold.Info.Isolation})", coldRuns);
+}
+
+// x0 + x1 <= 10, x0 >= 6 and x1 >= 5 cannot hold together; the other rows and every bound 0 <= x <= 100 play no part.
+static (Snapshot Model, List<string> Names) PlantedConflict(int variables, int irrelevantRows)
+{
+    var all = Enumerable.Range(0, variables).ToArray();
+    var rows = Enumerable.Range(0, irrelevantRows)
+        .Select(k => new Row($"spare_{k}", double.NegativeInfinity, 100_000, all, all.Select(j => (double)((k + j) % 5 + 1)).ToArray()))
+        .ToList();
+    rows.Insert(irrelevantRows / 3, new Row("cap", double.NegativeInfinity, 10, [0, 1], [1, 1]));
+    rows.Insert(irrelevantRows / 2, new Row("least_x0", 6, double.PositiveInfinity, [0], [1]));
+    rows.Add(new Row("least_x1", 5, double.PositiveInfinity, [1], [1]));
+    var model = new Snapshot(true, 0, new double[variables], Enumerable.Repeat(100.0, variables).ToArray(), new bool[variables],
+        Enumerable.Repeat(1.0, variables).ToArray(), rows, 0);
+    return (model, all.Select(j => $"x{j}").ToList());
 }
 
 static SolverOptions Options(int poolSize) => new() { PoolSize = poolSize, Sandbox = SandboxMode.Auto, RunnerPath = Environment.GetEnvironmentVariable("OPTLIB_RUNNER") };
@@ -146,7 +185,7 @@ static double Percentile(double[] times, double p)
 }
 
 static void Report(string name, double[] times) =>
-    Console.WriteLine($"{name}: p50 {Percentile(times, 0.50):F1} ms, p95 {Percentile(times, 0.95):F1} ms, min {times.Min():F1} ms, max {times.Max():F1} ms");
+    Console.WriteLine($"{name}: p50 {Percentile(times, 0.50):F2} ms, p95 {Percentile(times, 0.95):F2} ms, min {times.Min():F2} ms, max {times.Max():F2} ms");
 
 static void Ratio(double[] sandboxed, double[] inProcess, string baseline) =>
     Console.WriteLine($"ratio warm pool / in-process {baseline}: p50 {Percentile(sandboxed, 0.5) / Percentile(inProcess, 0.5):F1}x");

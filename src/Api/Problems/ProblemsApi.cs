@@ -6,6 +6,7 @@ using OptLib.Api.Access;
 using OptLib.Library.Feedback;
 using OptLib.Library.Problems;
 using OptLib.Library.Solving;
+using OptLib.Library.Validation;
 
 namespace OptLib.Api.Problems;
 
@@ -39,6 +40,15 @@ public static class ProblemsApi
                 new ToleranceBody(1e-4, 1e-6), [new ProblemTable("hours", "plant,doors,windows,available\n1,1,0,4\n2,0,2,12\n3,3,2,18")]))
             .WithName("SubmitProblem")
             .WithSummary("Stores a problem and solves it in the background (202 with a Location); ?wait=N waits up to N seconds and answers 200 when done.");
+
+        // page and pageSize arrive as text so that one that is no number is refused naming it, like every other filter.
+        problems.MapGet("/", async Task<Ok<ProblemPage>> (string? dataset, string? split, string? status, string? q, string? createdFrom, string? createdTo,
+                string? page, string? pageSize, ISender sender, CancellationToken ct) =>
+                TypedResults.Ok(await sender.Send(new ListProblems(null, dataset, split, status, q, createdFrom, createdTo,
+                    WholeNumber(page, 1, nameof(ListProblems.Page)), WholeNumber(pageSize, 20, nameof(ListProblems.PageSize))), ct)))
+            .ProducesValidationProblem()
+            .WithName("ListProblems")
+            .WithSummary("Lists problems newest first, a page at a time. Filters: dataset, split, status (queued, running, solved, failed, cancelled, cancelling), q (text in the problem), createdFrom (inclusive) and createdTo (exclusive), ISO 8601 dates or times, UTC unless they say otherwise.");
 
         problems.MapGet("/{id:long}", async Task<Results<Ok<ProblemDto>, NotFound>> (long id, ISender sender, CancellationToken ct) =>
                 await sender.Send(new GetProblem(id), ct) is { } problem ? TypedResults.Ok(problem) : TypedResults.NotFound())
@@ -99,4 +109,9 @@ public static class ProblemsApi
 
         return app;
     }
+
+    private static int WholeNumber(string? text, int absent, string field) =>
+        string.IsNullOrWhiteSpace(text) ? absent
+        : int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number
+        : throw ValidationFailedException.For(field, $"{field} is a whole number.");
 }

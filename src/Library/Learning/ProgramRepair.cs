@@ -59,12 +59,12 @@ public sealed class ProgramRepair(IChatModel model, ISandbox sandbox, PromptLibr
     {
         null => "(no diagnostics were recorded)",
         { Diagnostics.Count: 0 } => $"status {solverResult.Status}, no diagnostics",
-        _ => $"status {solverResult.Status}\n" + Diagnostic.Lines(solverResult.Diagnostics),
+        _ => $"status {solverResult.Status}\n" + solverResult.DiagnosticLines(),
     };
 
     public static string Describe(RunResult result) => result.Diagnostics.Count == 0
         ? $"status {result.Status}, objective {result.Objective?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}"
-        : $"status {result.Status}\n" + Diagnostic.Lines(result.Diagnostics);
+        : $"status {result.Status}\n" + result.DiagnosticLines();
 
     /// <summary>The text before the code: the model's "Diagnosis:" paragraph.</summary>
     private static string Diagnosis(string reply)

@@ -58,3 +58,14 @@ public sealed class Problem
 
     public DateTimeOffset UpdatedAt { get; set; }
 }
+
+public static class ProblemStatuses
+{
+    public static IReadOnlyList<string> Names { get; } = Enum.GetValues<ProblemStatus>().Select(Name).ToList();
+
+    public static string Name(ProblemStatus status) => status.ToString().ToLowerInvariant();
+
+    /// <summary>A status by its name, ignoring case; numbers are not names.</summary>
+    public static ProblemStatus? Parse(string? status) =>
+        Enum.GetValues<ProblemStatus>().Cast<ProblemStatus?>().FirstOrDefault(s => string.Equals(Name(s!.Value), status?.Trim(), StringComparison.OrdinalIgnoreCase));
+}

@@ -147,7 +147,10 @@ public sealed class Pipeline(
                 result = await sandbox.RunAsync(new RunRequest(ProgramLanguage.CSharp, source, settings.SolverTimeLimitSeconds, problem.ExpectedObjective), cancellationToken);
                 sandboxMs += step.Elapsed.TotalMilliseconds;
                 programs.Add(new AttemptProgram(round, source, result.Status, result.Diagnostics));
-                if (!ProgramFailures.Contains(result.Status) || round >= settings.MaxDebugRounds)
+                // An infeasible linear model comes back with the constraints that cannot hold together: almost always
+                // a formulation slip the model can fix when it is told which ones.
+                var conflict = result.SolverStatus == RunStatus.Infeasible ? result.Infeasibility : null;
+                if ((!ProgramFailures.Contains(result.Status) && conflict is null) || round >= settings.MaxDebugRounds)
                 {
                     break;
                 }
@@ -156,12 +159,18 @@ public sealed class Pipeline(
                 var debug = await AskAsync(new ModelCall(ModelRole.Base, "You fix C# OR-Tools programs.",
                     prompts[PromptLibrary.SelfDebug].Render(new Dictionary<string, string>
                     {
-                        ["diagnostics"] = Diagnostic.Lines(result.Diagnostics),
+                        ["diagnostics"] = result.DiagnosticLines(),
                         ["program"] = source,
                         ["formulation"] = formulation,
                         ["problem"] = text,
                     }), Purpose: $"self-debug {round}"), CodeBlocks.Check, usage, cancellationToken);
-                source = CodeBlocks.Extract(debug);
+                var revised = CodeBlocks.Extract(debug);
+                if (conflict is not null && revised == source)
+                {
+                    break; // the model says the problem itself has no solution: running the same program again proves nothing new
+                }
+
+                source = revised;
             }
 
             timings["sandbox"] = sandboxMs;

@@ -70,4 +70,14 @@ public sealed record RunResult(
     Verification Verification,
     IReadOnlyList<Diagnostic> Diagnostics,
     string Output,
-    bool OutputTruncated);
+    bool OutputTruncated,
+    // Left out when absent (a CP-SAT model, a failed run, an attempt stored before they existed), so that such a
+    // result reads and serves exactly as it was stored.
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Sensitivity? Sensitivity = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Infeasibility? Infeasibility = null)
+{
+    /// <summary>What a model is told about a run: the diagnostics one a line, then for an infeasible model the
+    /// constraints and bounds that cannot hold together.</summary>
+    public string DiagnosticLines() =>
+        Diagnostic.Lines(Diagnostics) + (Infeasibility is { } conflict ? "\n" + conflict.Describe() : string.Empty);
+}

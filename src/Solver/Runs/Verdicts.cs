@@ -43,7 +43,9 @@ internal static class Verdicts
             verification,
             report.Diagnostics.Select(d => new Diagnostic(d.Kind, d.Line, d.Column, d.Symbol, d.Message)).ToList(),
             report.Output,
-            report.OutputTruncated);
+            report.OutputTruncated,
+            report.Sensitivity,
+            report.Infeasibility);
     }
 
     public static RunResult Failure(RunRequest request, SolverOptions options, ISandboxInfo sandbox, string status, string kind, string message, double totalMs) =>

@@ -24,6 +24,9 @@ public sealed class EvaluationApp : OptLibApp
     {
         "formulation" => "Variables: doors, windows >= 0. Objective: max 3d + 5w. Constraints: plant hours.",
         "program" when call.User.Contains("cannot-be-done", StringComparison.Ordinal) => "```csharp\n" + PipelineApp.Infeasible + "\n```",
+        // Told which constraints conflict, the model keeps the program: the problem has no solution as written.
+        var p when p.StartsWith("self-debug", StringComparison.Ordinal) && call.User.Contains("cannot-be-done", StringComparison.Ordinal)
+            => "```csharp\n" + PipelineApp.Infeasible + "\n```",
         _ => "```csharp\n" + PipelineApp.Wyndor + "\n```",
     });
 

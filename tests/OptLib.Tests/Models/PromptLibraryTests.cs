@@ -11,7 +11,7 @@ public sealed class PromptLibraryTests
     {
         Assert.Equal(
             [PromptLibrary.Applicability, PromptLibrary.DiagnoseRepair, PromptLibrary.ExtractInsights, PromptLibrary.Formulation, PromptLibrary.LabelUsage,
-             PromptLibrary.MergeDecision, PromptLibrary.Program, PromptLibrary.RefineCondition, PromptLibrary.SelfDebug, PromptLibrary.SelfExplore, PromptLibrary.TaxonomyLabels],
+             PromptLibrary.MergeDecision, PromptLibrary.Program, PromptLibrary.RefineCondition, PromptLibrary.SelfDebug, PromptLibrary.SelfExplore, PromptLibrary.TaxonomyLabels, PromptLibrary.WhatIf],
             _prompts.All.Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.All(_prompts.All, p => Assert.True(p.Version >= 1));
         Assert.Equal("formulation@3", _prompts[PromptLibrary.Formulation].Id);

@@ -75,6 +75,8 @@ public sealed class PipelineApp : OptLibApp
         "formulation" => "Sets: products. Parameters: hours. Variables: doors, windows >= 0. Objective: max 3d + 5w. Constraints: plant hours.",
         "program" when call.User.Contains("does-not-compile", StringComparison.Ordinal) => "```csharp\n" + Wyndor.Replace("ctx.Use(solver);", "ctx.Use(solver)", StringComparison.Ordinal) + "\n```",
         "program" when call.User.Contains("cannot-be-done", StringComparison.Ordinal) => "```csharp\n" + Infeasible + "\n```",
+        // Told which constraints conflict, the model keeps the program: the problem itself has no solution.
+        var p when p.StartsWith("self-debug", StringComparison.Ordinal) && call.User.Contains("cannot-be-done", StringComparison.Ordinal) => "```csharp\n" + Infeasible + "\n```",
         _ => "Here it is:\n```csharp\n" + Wyndor + "\n```",
     });
 
@@ -300,7 +302,7 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
         Assert.Equal(("Resource Allocation", 0.8), (attempt.RetrievedInsights!.Formulation.Insights[0].Insight.Taxonomy[0].Level1, attempt.RetrievedInsights.Formulation.Insights[0].VectorSimilarity));
         Assert.Equal(0.00056m, attempt.ModelUsage![0].CostEstimate);
         Assert.Equal(2669.5, attempt.Timings!["total"]);
-        Assert.Equal(["formulation@2", "program@2", "self-debug@1"], attempt.PromptVersions!);
+        Assert.Equal(["formulation@2", "program@2", "self-debug@2"], attempt.PromptVersions!);
 
         await ServedAsStoredAsync(problemId);
     }
@@ -340,7 +342,7 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
 
         public const string Timings = """{"retrieveFormulation":3.25,"formulate":812.5,"retrieveProgram":2,"program":640,"sandbox":1210.75,"total":2669.5}""";
 
-        public const string PromptVersions = """["formulation@2","program@2","self-debug@1"]""";
+        public const string PromptVersions = """["formulation@2","program@2","self-debug@2"]""";
     }
 
     /// <summary>The problem's one attempt as GET /api/problems/{id}/attempts serves it, each jsonb field as its column holds it.</summary>
@@ -391,7 +393,57 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
         Assert.Equal("Infeasible", problem.LatestAttempt!.Status);
         using var viewer = app.ClientWithKey(await app.CreateKeyAsync(Role.Viewer));
         var attempts = await viewer.GetFromJsonAsync<List<AttemptDto>>($"/api/problems/{problem.Id}/attempts", Json);
-        Assert.Equal(problem.LatestAttempt.Id, Assert.Single(attempts!).Id);
+        var attempt = Assert.Single(attempts!);
+        Assert.Equal(problem.LatestAttempt.Id, attempt.Id);
+
+        // The attempt keeps the conflict (the two unnamed rows, told by what they say; x's bounds 0..10 play no part) ...
+        var conflict = Assert.IsType<Infeasibility>(attempt.SolverResult!.Infeasibility);
+        Assert.Equal(["row 0: x >= 6", "row 1: x <= 5"], conflict.Constraints);
+        Assert.Empty(conflict.Bounds);
+        Assert.True(conflict.Complete);
+
+        // ... and self-debug told the model; it answered with the same program, so the same program was not run again.
+        var debugCall = app.Model.Calls.Single(c => c.Purpose == "self-debug 1" && c.User.Contains("cannot-be-done", StringComparison.Ordinal));
+        Assert.Contains("These cannot hold together: constraint 'row 0: x >= 6', constraint 'row 1: x <= 5'.", debugCall.User, StringComparison.Ordinal);
+        Assert.DoesNotContain(app.Model.Calls, c => c.Purpose == "self-debug 2" && c.User.Contains("cannot-be-done", StringComparison.Ordinal));
+        Assert.Equal([RunStatus.Infeasible], attempt.Programs!.Select(p => p.Status));
+
+        var html = await AdminPageAsync($"/admin/problems/{problem.Id}/attempts/{attempt.Id}");
+        Assert.Contains("Constraints that cannot hold together", html, StringComparison.Ordinal);
+        Assert.Contains("<code>row 0: x &gt;= 6</code>", html, StringComparison.Ordinal);
+        Assert.Contains("<code>row 1: x &lt;= 5</code>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASolvedLpKeepsItsSensitivityOnTheAttemptAndTheAttemptPageShowsIt()
+    {
+        var problem = await SubmitAsync("The glass plant, with what each hour is worth.", expected: 36);
+
+        // Wyndor's duals, by hand: the window and assembly rows are tight at (2, 6) and 3 y3 = 3, 2 y2 + 2 y3 = 5.
+        var sensitivity = Assert.IsType<Sensitivity>(problem.LatestAttempt!.SolverResult!.Sensitivity);
+        Assert.Equal("lp", sensitivity.Basis);
+        var rows = sensitivity.Constraints.ToDictionary(c => c.Name);
+        Assert.Equal(["row 0: doors <= 4", "row 1: 2 windows <= 12", "row 2: 3 doors + 2 windows <= 18"], rows.Keys);
+        Assert.Equal((0.0, 2.0, false), (Math.Round(rows["row 0: doors <= 4"].Dual, 9), Math.Round(rows["row 0: doors <= 4"].Slack, 9), rows["row 0: doors <= 4"].Binding));
+        Assert.Equal((1.5, true), (Math.Round(rows["row 1: 2 windows <= 12"].Dual, 9), rows["row 1: 2 windows <= 12"].Binding));
+        Assert.Equal((1.0, true), (Math.Round(rows["row 2: 3 doors + 2 windows <= 18"].Dual, 9), rows["row 2: 3 doors + 2 windows <= 18"].Binding));
+        Assert.Null(problem.LatestAttempt.SolverResult.Infeasibility);
+
+        var html = await AdminPageAsync($"/admin/problems/{problem.Id}/attempts/{problem.LatestAttempt.Id}");
+        Assert.Contains("<td>row 1: 2 windows &lt;= 12</td><td class=\"num\">1.5</td><td class=\"num\">0</td><td>yes</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<td>row 0: doors &lt;= 4</td><td class=\"num\">0</td><td class=\"num\">2</td><td>no</td>", html, StringComparison.Ordinal);
+    }
+
+    private async Task<string> AdminPageAsync(string page)
+    {
+        var (_, _, session) = await Security.AdminSession.SignInAsync(app, "admin", await app.ReadCredentialAsync("admin_password"));
+        using (session)
+        {
+            var response = await session.Client.GetAsync(page);
+            var html = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, html);
+            return html;
+        }
     }
 
     [Fact]

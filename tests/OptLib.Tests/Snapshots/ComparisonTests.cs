@@ -35,6 +35,10 @@ public sealed class ComparisonApp : OptLibApp
         "program" when call.User.Contains("cannot-be-done", StringComparison.Ordinal) => "```csharp\n" + PipelineApp.Infeasible + "\n```",
         "program" when call.User.Contains("needs-the-insight", StringComparison.Ordinal) && !call.User.Contains(Marker, StringComparison.Ordinal)
             => "```csharp\n" + PipelineApp.Infeasible + "\n```",
+        // Told which constraints conflict, the model keeps the program: without the lesson it cannot see the fix.
+        var p when p.StartsWith("self-debug", StringComparison.Ordinal)
+            && (call.User.Contains("cannot-be-done", StringComparison.Ordinal) || call.User.Contains("needs-the-insight", StringComparison.Ordinal))
+            => "```csharp\n" + PipelineApp.Infeasible + "\n```",
         _ => "```csharp\n" + PipelineApp.Wyndor + "\n```",
     });
 

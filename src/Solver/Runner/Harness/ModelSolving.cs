@@ -16,7 +16,9 @@ internal sealed record SolveOutcome(
     Dictionary<string, double> Variables,
     LinearSnapshot? Model,
     double[]? Solution,
-    List<RunnerDiagnostic> Diagnostics);
+    List<RunnerDiagnostic> Diagnostics,
+    OptLib.Solver.Runs.Sensitivity? Sensitivity = null,
+    OptLib.Solver.Runs.Infeasibility? Infeasibility = null);
 
 /// <summary>The harness side of the contract: it solves whatever the program registered, under our limits.</summary>
 internal static class ModelSolving
@@ -26,16 +28,17 @@ internal static class ModelSolving
     public static SolveOutcome Solve(ModelContext ctx, RunnerJob job)
     {
         if (ctx.LinearSolver is { } linear)
-            return SolveLinear(linear, ctx, job);
+            return SolveLinear(linear, ctx, job, Deadline.After(job.TimeLimitSeconds));
         if (ctx.CpModel is { } cp)
             return SolveCp(cp, ctx, job);
         if (ctx.Model is { } model)
-            return SolveModel(model, ctx.ModelBuilderSolver, ctx.ModelReports.Select(r => (r.Name, r.Variable.Index)).ToList(), job);
+            return SolveModel(model, ctx.ModelBuilderSolver, ctx.ModelReports.Select(r => (r.Name, r.Variable.Index)).ToList(), job, Deadline.After(job.TimeLimitSeconds));
         return Failed(RunnerStatus.RuntimeError, "none", "Build registered no model: call ctx.Use(solver), ctx.Use(cpModel) or ctx.Use(model).");
     }
 
     public static SolveOutcome SolveText(RunnerJob job)
     {
+        var deadline = Deadline.After(job.TimeLimitSeconds);
         var model = new MbModel();
         var parsed = job.Language == "lp" ? model.ImportFromLpString(job.Source) : model.ImportFromMpsString(job.Source);
         if (!parsed || model.VariablesCount() == 0)
@@ -48,7 +51,7 @@ internal static class ModelSolving
 
         var helper = model.Helper;
         var anyInteger = Enumerable.Range(0, helper.VariablesCount()).Any(helper.VarIsIntegral);
-        return SolveModel(model, anyInteger ? "scip" : "glop", [], job);
+        return SolveModel(model, anyInteger ? "scip" : "glop", [], job, deadline);
     }
 
     /// <summary>
@@ -81,7 +84,7 @@ internal static class ModelSolving
         return (line, $"the LP text could not be parsed: OR-Tools' LP parser stopped at line {line}, in '{(text.Length > 120 ? text[..120] + "..." : text)}'");
     }
 
-    private static SolveOutcome SolveLinear(LinearSolver solver, ModelContext ctx, RunnerJob job)
+    private static SolveOutcome SolveLinear(LinearSolver solver, ModelContext ctx, RunnerJob job, Deadline deadline)
     {
         var name = solver.SolverVersion();
         solver.SetTimeLimit((long)(job.TimeLimitSeconds * 1000));
@@ -105,16 +108,23 @@ internal static class ModelSolving
             LinearSolver.ResultStatus.NOT_SOLVED => RunnerStatus.Timeout,
             _ => RunnerStatus.RuntimeError,
         };
+        var all = solver.variables();
+        var names = all.Select((v, j) => v.Name() is { Length: > 0 } n ? n : $"x{j}").ToList();
+        if (status == RunnerStatus.Infeasible)
+            return Failed(status, name, Explain(status, result.ToString())) with
+            {
+                Infeasibility = LinearAnalysis.Conflict(Snapshot(solver), names, deadline, job.NativeMemoryLimitMb),
+            };
         if (status is not (RunnerStatus.Optimal or RunnerStatus.Feasible))
             return Failed(status, name, Explain(status, result.ToString()));
 
-        var all = solver.variables();
         var solution = all.Select(v => v.SolutionValue()).ToArray();
         var reported = ctx.LinearReports.Count > 0
             ? ctx.LinearReports.Select(r => (r.Name, r.Variable.SolutionValue()))
             : all.Take(MaxReportedVariables).Select(v => (v.Name(), v.SolutionValue()));
+        var snapshot = Snapshot(solver);
         return new SolveOutcome(status, name, solver.Objective().Value(), solver.Objective().BestBound(),
-            ToDictionary(reported), Snapshot(solver), solution, []);
+            ToDictionary(reported), snapshot, solution, [], LinearAnalysis.Sensitivity(snapshot, names, solution, deadline));
     }
 
     /// <summary>
@@ -161,7 +171,7 @@ internal static class ModelSolving
             ? solver.Constraint(index).Name()
             : obfuscated;
 
-    private static SolveOutcome SolveModel(MbModel model, string solverName, List<(string Name, int Index)> reports, RunnerJob job)
+    private static SolveOutcome SolveModel(MbModel model, string solverName, List<(string Name, int Index)> reports, RunnerJob job, Deadline deadline)
     {
         var solver = new MbSolver(solverName);
         if (!solver.SolverIsSupported())
@@ -185,17 +195,23 @@ internal static class ModelSolving
             MbStatus.NOT_SOLVED => RunnerStatus.Timeout,
             _ => RunnerStatus.RuntimeError,
         };
+        var helper = model.Helper;
+        var names = Enumerable.Range(0, helper.VariablesCount()).Select(i => helper.VarName(i) is { Length: > 0 } n ? n : $"x{i}").ToList();
+        if (status == RunnerStatus.Infeasible)
+            return Failed(status, solverName, Explain(status, result.ToString())) with
+            {
+                Infeasibility = LinearAnalysis.Conflict(Snapshot(model), names, deadline, job.NativeMemoryLimitMb),
+            };
         if (status is not (RunnerStatus.Optimal or RunnerStatus.Feasible))
             return Failed(status, solverName, Explain(status, result.ToString()));
 
-        var helper = model.Helper;
         var solution = Enumerable.Range(0, helper.VariablesCount()).Select(i => solver.Value(model.VarFromIndex(i))).ToArray();
         var reported = reports.Count > 0
             ? reports.Select(r => (r.Name, solution[r.Index]))
-            : Enumerable.Range(0, Math.Min(solution.Length, MaxReportedVariables))
-                .Select(i => (helper.VarName(i) is { Length: > 0 } n ? n : $"x{i}", solution[i]));
+            : Enumerable.Range(0, Math.Min(solution.Length, MaxReportedVariables)).Select(i => (names[i], solution[i]));
+        var snapshot = Snapshot(model);
         return new SolveOutcome(status, solverName, solver.ObjectiveValue, solver.BestObjectiveBound,
-            ToDictionary(reported), Snapshot(model), solution, []);
+            ToDictionary(reported), snapshot, solution, [], LinearAnalysis.Sensitivity(snapshot, names, solution, deadline));
     }
 
     private static SolveOutcome SolveCp(CpModel model, ModelContext ctx, RunnerJob job)

@@ -102,7 +102,9 @@ internal static partial class ProgramRun
             compiled?.CompileMs ?? 0,
             runMs,
             outcome?.Model,
-            outcome?.Solution);
+            outcome?.Solution,
+            outcome?.Sensitivity,
+            outcome?.Infeasibility);
 
     // JSON has no infinities; an unbounded or absent bound is simply not reported.
     private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;

@@ -1,6 +1,8 @@
 // This file is compiled into both the runner and OptLib.Solver: it is the line protocol between them.
 // One JSON object per line. The runner says Ready once warm, reads one RunnerJob from stdin, answers with one
 // RunnerReport on its protocol stream, then exits: a runner never sees a second program.
+using OptLib.Solver.Runs;
+
 namespace OptLib.Solver.Wire;
 
 internal sealed record RunnerJob(
@@ -26,7 +28,9 @@ internal sealed record RunnerReport(
     double CompileMs,
     double RunMs,
     LinearSnapshot? Model,
-    double[]? Solution);
+    double[]? Solution,
+    Sensitivity? Sensitivity = null,
+    Infeasibility? Infeasibility = null);
 
 internal sealed record RunnerDiagnostic(string Kind, int Line, int Column, string? Symbol, string Message);
 
