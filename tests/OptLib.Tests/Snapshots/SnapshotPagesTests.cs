@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
 using OptLib.Library.Access;
 using OptLib.Library.Snapshots;
 using OptLib.Tests.Jobs;
@@ -51,6 +53,14 @@ public sealed partial class SnapshotPagesTests(ComparisonApp app) : IClassFixtur
             Assert.Contains("There is no snapshot 999999 to compare with.", unknown, StringComparison.Ordinal);
             Assert.Contains($"<dd id=\"snapshot-insights\">{after.Insights}</dd>", unknown, StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.NotFound, (await session.Client.GetAsync($"{Page}/999999")).StatusCode);
+
+            // Reworded: changed, with the old condition and the new.
+            await analyst.ReviseInsightAsync(insight, "When a pottery page fires kilns in two shifts.");
+            var reworded = await TakeAsync(session, "page: reworded");
+            var changed = await session.Client.GetStringAsync($"{Page}/{reworded.Id}?against={after.Id}");
+            Assert.Matches(@"<strong>0</strong> added, <strong>0</strong> retired,\s+<strong>1</strong> changed", changed);
+            Assert.Contains("<span class=\"muted\">was:</span> When a pottery page fires kilns in shifts.", changed, StringComparison.Ordinal);
+            Assert.Contains("<span class=\"muted\">now:</span> When a pottery page fires kilns in two shifts.", changed, StringComparison.Ordinal);
         }
     }
 
@@ -96,6 +106,34 @@ public sealed partial class SnapshotPagesTests(ComparisonApp app) : IClassFixtur
             var cell = await analyst.GetFromJsonAsync<OptLib.Library.Evaluation.JobResultPage>($"/api/jobs/{id}/results?pair=onlyCandidate");
             Assert.Equal(2, cell!.Total);
         }
+    }
+
+    [Fact]
+    public async Task AViewerSeesTheSnapshotsButNoFormAndCannotPostOne()
+    {
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ISender>().Send(new CreateUser("snapshot-viewer", "viewer-password-3", Roles.Viewer, "test"));
+        }
+
+        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+        var taken = await analyst.TakeSnapshotAsync("viewer: seen");
+        var (_, _, session) = await AdminSession.SignInAsync(app, "snapshot-viewer", "viewer-password-3");
+        using (session)
+        {
+            var html = await session.Client.GetStringAsync(Page);
+            Assert.Contains($"href=\"/admin/snapshots/{taken.Id}\"", html, StringComparison.Ordinal);
+            Assert.Contains("href=\"/admin/snapshots\"", html, StringComparison.Ordinal); // the nav link
+            Assert.DoesNotContain("aria-label=\"Take a snapshot\"", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("aria-label=\"Compare two snapshots\"", html, StringComparison.Ordinal);
+            Assert.Contains("<dd id=\"snapshot-insights\">", await session.Client.GetStringAsync($"{Page}/{taken.Id}"), StringComparison.Ordinal);
+
+            var forged = await PostFormAsync(session, "snapshot", "Take.Name=viewer%3A+forged");
+            Assert.True(forged.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Forbidden, $"{(int)forged.StatusCode}");
+        }
+
+        var all = await analyst.GetFromJsonAsync<SnapshotPage>("/api/library/snapshots?q=viewer");
+        Assert.Equal(["viewer: seen"], all!.Items.Select(s => s.Name));
     }
 
     private static string Cell(string html, string pair) =>
