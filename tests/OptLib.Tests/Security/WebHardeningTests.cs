@@ -22,7 +22,7 @@ public sealed partial class WebHardeningTests(OptLibApp app) : IClassFixture<Opt
     private static readonly string[] Pages =
     [
         "/admin/login", "/admin", "/admin/access", "/admin/insights", "/admin/interchange", "/admin/jobs", "/admin/problems",
-        "/admin/problems/new", "/admin/review", "/admin/taxonomy", "/admin/taxonomy/edit", "/admin/denied",
+        "/admin/problems/new", "/admin/review", "/admin/taxonomy", "/admin/taxonomy/edit", "/admin/denied", "/admin/snapshots",
     ];
 
     [Fact]
