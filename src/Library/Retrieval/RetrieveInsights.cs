@@ -277,7 +277,7 @@ public sealed class RetrieveInsightsHandler(
     private async Task<List<(long Id, double Score)>> TextRankingAsync(string text, List<long> leafIds, int pool, ConditionOverride? replay, string? explanation, int maxMatches,
         SnapshotCandidates? asOf, CancellationToken ct)
     {
-        if (await textQuery.BuildAsync(db, text, maxMatches, ct) is not { } tsquery)
+        if (await textQuery.BuildAsync(db, text, maxMatches, asOf is null ? vectorIndex.Count : null, ct) is not { } tsquery)
         {
             return [];
         }

@@ -12,7 +12,8 @@ namespace OptLib.Library.Retrieval;
 /// than <see cref="RetrievalOptions.MaxTextMatches"/>, the query keeps the problem's rarest words, as many as keep the
 /// rows they can match under that bound by the library's document frequencies. A smaller library keeps every word.
 /// The frequencies are estimated from a sample of the active insights and kept for <see cref="Lifetime"/>: how rare a
-/// word is changes slowly, and a stale estimate only changes which rare words are kept.
+/// word is changes slowly, and a stale estimate only changes which rare words are kept. A library whose size moved by
+/// more than a quarter since (an import), or across the bound, has them estimated again at once.
 /// </summary>
 public sealed class TextQuery(TimeProvider time)
 {
@@ -29,8 +30,11 @@ public sealed class TextQuery(TimeProvider time)
 
     private sealed record Frequencies(DateTimeOffset Taken, long Rows, double Scale, Dictionary<string, long> Documents);
 
-    /// <summary>A tsquery of the text's words for the english configuration (an OR), or null when it has none.</summary>
-    public async Task<string?> BuildAsync(OptLibDbContext db, string text, int maxMatches, CancellationToken ct)
+    /// <summary>
+    /// A tsquery of the text's words for the english configuration (an OR), or null when it has none.
+    /// <paramref name="active"/> is the number of active insights as the caller knows it now at no cost, when it does.
+    /// </summary>
+    public async Task<string?> BuildAsync(OptLibDbContext db, string text, int maxMatches, long? active, CancellationToken ct)
     {
         // Reduced to letters and digits, so nothing the client wrote can break the tsquery syntax.
         var words = LexicalEmbedding.Tokens(text).Where(w => w.All(char.IsAsciiLetterOrDigit)).Distinct().Take(MaxWords).ToList();
@@ -39,7 +43,7 @@ public sealed class TextQuery(TimeProvider time)
             return null;
         }
 
-        var frequencies = await FrequenciesAsync(db, maxMatches, ct);
+        var frequencies = await FrequenciesAsync(db, maxMatches, active, ct);
         if (frequencies.Rows <= maxMatches)
         {
             return string.Join(" | ", words);
@@ -74,23 +78,24 @@ public sealed class TextQuery(TimeProvider time)
     /// The document frequencies, refreshed by the first caller that finds them stale; the others go on with the
     /// stale ones meanwhile, and only the very first callers wait.
     /// </summary>
-    private async Task<Frequencies> FrequenciesAsync(OptLibDbContext db, int maxMatches, CancellationToken ct)
+    private async Task<Frequencies> FrequenciesAsync(OptLibDbContext db, int maxMatches, long? active, CancellationToken ct)
     {
         var current = _current;
-        if (current is not null && time.GetUtcNow() - current.Taken < Lifetime)
+        if (current is not null && Fresh(current, maxMatches, active))
         {
             return current;
         }
 
-        // With stale frequencies in hand, a caller that finds another refreshing them goes on with the stale ones.
-        if (!await _refresh.WaitAsync(current is null ? Timeout.Infinite : 0, ct))
+        // With stale frequencies in hand, a caller that finds another refreshing them goes on with the stale ones, unless
+        // the library's size has left them behind.
+        if (!await _refresh.WaitAsync(current is null || !Near(current.Rows, active, maxMatches) ? Timeout.Infinite : 0, ct))
         {
             return current!;
         }
 
         try
         {
-            if (_current is { } fresh && time.GetUtcNow() - fresh.Taken < Lifetime)
+            if (_current is { } fresh && Fresh(fresh, maxMatches, active))
             {
                 return fresh;
             }
@@ -119,6 +124,13 @@ public sealed class TextQuery(TimeProvider time)
             _refresh.Release();
         }
     }
+
+    private bool Fresh(Frequencies frequencies, int maxMatches, long? active) =>
+        time.GetUtcNow() - frequencies.Taken < Lifetime && Near(frequencies.Rows, active, maxMatches);
+
+    /// <summary>Whether an estimate made at <paramref name="rows"/> active insights still fits <paramref name="active"/>.</summary>
+    private static bool Near(long rows, long? active, int maxMatches) =>
+        active is not { } now || (rows > maxMatches == now > maxMatches && Math.Abs(rows - now) <= Math.Max(rows, now) / 4);
 
     private sealed record LexemeCount(string Word, int Ndoc);
 }

@@ -24,9 +24,30 @@ public sealed class TextQueryTests(BoundedTextApp app) : IClassFixture<BoundedTe
     [Fact]
     public async Task OverTheBoundOnlyTheProblemsRareWordsAreSearched()
     {
+        // First 60 insights, under the bound: every word is searched, and the library's size is noted with the
+        // frequencies. Then an import takes it to 120 within the frequencies' lifetime: the size moved past the bound,
+        // so they are estimated again at once.
+        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+        await ImportAsync(analyst, Enumerable.Range(Rare, 60));
+        const string problem = "An airline plans its zeppelin fleet and must keep the total spending within its budget.";
+        var small = await LibraryCalls.RetrieveAsync(app, problem, "formulation", 50);
+        Assert.Equal(50, small.Insights.Count(r => r.TextRank is not null)); // "budget" is searched: every insight matches
+
         // 120 insights: all of them speak of a budget, and 5 also of zeppelins.
+        await ImportAsync(analyst, Enumerable.Range(0, Common + Rare));
+        var result = await LibraryCalls.RetrieveAsync(app, problem, "formulation", 50);
+
+        // "budget" is in all 120 insights, over the bound of 100, so only "zeppelin" (and words no insight has) is searched.
+        var byText = result.Insights.Where(r => r.TextRank is not null).ToList();
+        Assert.Equal(Rare, byText.Count);
+        Assert.All(byText, r => Assert.Contains("zeppelin", r.Insight.Condition, StringComparison.Ordinal));
+        Assert.Equal(Common + Rare, result.Candidates); // the kNN list still brings the others
+    }
+
+    private static async Task ImportAsync(HttpClient analyst, IEnumerable<int> insights)
+    {
         var library = new JsonArray();
-        for (var i = 0; i < Common + Rare; i++)
+        foreach (var i in insights)
         {
             var subject = i < Rare ? "zeppelin hangar slots" : $"warehouse shelf {i}";
             library.Add(new JsonObject
@@ -49,17 +70,8 @@ public sealed class TextQueryTests(BoundedTextApp app) : IClassFixture<BoundedTe
                 },
             },
         };
-        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
         var import = await analyst.PostAsync("/api/library/import",
             new StringContent(new JsonObject { ["library"] = library, ["taxonomy"] = taxonomy }.ToJsonString(), Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.OK, import.StatusCode);
-
-        var result = await LibraryCalls.RetrieveAsync(app, "An airline plans its zeppelin fleet and must keep the total spending within its budget.", "formulation", 50);
-
-        // "budget" is in all 120 insights, over the bound of 100, so only "zeppelin" (and words no insight has) is searched.
-        var byText = result.Insights.Where(r => r.TextRank is not null).ToList();
-        Assert.Equal(Rare, byText.Count);
-        Assert.All(byText, r => Assert.Contains("zeppelin", r.Insight.Condition, StringComparison.Ordinal));
-        Assert.Equal(Common + Rare, result.Candidates); // the kNN list still brings the others
     }
 }
