@@ -6,7 +6,12 @@ using OptLib.Library.Evolution;
 using OptLib.Library.Insights;
 using OptLib.Library.Learning;
 using OptLib.Library.Models;
+using System.Net.Http.Json;
+using OptLib.Library.Comparison;
+using OptLib.Library.Evaluation;
+using OptLib.Library.Jobs;
 using OptLib.Tests.Jobs;
+using OptLib.Tests.Snapshots;
 using static OptLib.Tests.Learning.LearningScript;
 
 
@@ -35,6 +40,7 @@ public sealed class LearningApp : ScriptedLibraryApp
             "glass" => Code(call.User.Contains("GLASS-RULE", StringComparison.Ordinal) ? Right : Wrong),
             "kiln" => Code(call.User.Contains("KILN-RULE", StringComparison.Ordinal) ? Right : Broken),
             "foundry" => Code(call.User.Contains("FOUNDRY-RULE", StringComparison.Ordinal) ? Right : Wrong),
+            "mill" => Code(call.User.Contains("MILL-RULE", StringComparison.Ordinal) ? Right : Wrong),
             _ => Code(call.User.Contains("BAKERY-RULE", StringComparison.Ordinal) ? Right : Wrong),
         },
         var p when p.StartsWith("self-debug", StringComparison.Ordinal) => Code(Broken),
@@ -59,6 +65,7 @@ public sealed class LearningApp : ScriptedLibraryApp
         prompt.Contains("glass plant (order", StringComparison.Ordinal) ? "glass"
         : prompt.Contains("kiln works", StringComparison.Ordinal) ? "kiln"
         : prompt.Contains("foundry works", StringComparison.Ordinal) ? "foundry"
+        : prompt.Contains("paper mill works", StringComparison.Ordinal) ? "mill"
         : "bakery";
 
     private static string Extract(string prompt) => Family(prompt) switch
@@ -73,6 +80,9 @@ public sealed class LearningApp : ScriptedLibraryApp
         "foundry" => Insights(
             [new { stage = "General Formulation", level1 = "Constraints", level2 = "Casting Hours" }],
             "When a foundry casts several products.", "FOUNDRY-RULE: the assembly plant has 18 hours."),
+        "mill" => Insights(
+            [new { stage = "General Formulation", level1 = "Constraints", level2 = "Mill Hours" }],
+            "When a paper mill works makes several products.", "MILL-RULE: the assembly plant has 18 hours."),
         "kiln" => Insights(
             [new { stage = "Code Implementation", level1 = "LinearSolver", level2 = "Statement Terminators" }],
             "When a C# statement hands the model to the context.", "KILN-RULE: end ctx.Use(solver) with a semicolon."),
@@ -204,6 +214,38 @@ public sealed class LearningTests(LearningApp app) : IClassFixture<LearningApp>
         var learned = await app.WithDbAsync(db => db.Insights.SingleAsync(i => i.SourceProblemIds.Contains(problem) && i.Status == InsightStatus.Active));
         Assert.Contains(problem.ToString(System.Globalization.CultureInfo.InvariantCulture), learned.Evidence.Positive);
         Assert.True(evolved.GetProperty("labels").GetProperty("positive").GetInt32() >= 1);
+    }
+
+    /// <summary>Issue #16's "done when": snapshot the library, learn, snapshot again, and compare on the test split.</summary>
+    [Fact]
+    public async Task ASnapshotBeforeLearningAndOneAfterAreComparedOnTheTestSplit()
+    {
+        await app.AddProblemAsync("A paper mill works makes doors and windows; maximise profit.", 36, "train", dataset: "mill");
+        var test = new[]
+        {
+            await app.AddProblemAsync("A paper mill works (line one) sells doors and windows; maximise profit.", 36, "test", dataset: "mill"),
+            await app.AddProblemAsync("A paper mill works (line two) plans doors and windows for most profit.", 36, "test", dataset: "mill"),
+        };
+        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+        var before = await analyst.TakeSnapshotAsync("mill: before learning");
+
+        var learning = await analyst.WaitForEndAsync((await analyst.StartAsync(LearningKind.KindName, new { dataset = "mill", iterations = 1 })).Id, 300);
+        Assert.True(learning.State == "succeeded", $"{learning.State}: {learning.Error}");
+        Assert.Equal(1, learning.Metrics!.Value.GetProperty("insightsAdded").GetInt32());
+        var after = await analyst.TakeSnapshotAsync("mill: after learning");
+
+        var comparison = await analyst.WaitForEndAsync((await analyst.StartAsync("comparison",
+            new { dataset = "mill", split = "test", baseline = before.Id, candidate = after.Id })).Id, 300);
+
+        Assert.True(comparison.State == "succeeded", $"{comparison.State}: {comparison.Error}");
+        var m = comparison.Metrics!.Value.Deserialize<ComparisonMetrics>(JobContext.Json)!;
+        Assert.Equal((0, 2, 0.0), (m.Baseline.Correct, m.Baseline.Total, m.Baseline.Accuracy));
+        Assert.Equal((2, 2, 1.0), (m.Candidate.Correct, m.Candidate.Total, m.Candidate.Accuracy));
+        Assert.Equal(new ComparisonPairs(0, 0, 2, 0), m.Pairs);
+        Assert.Equal(0.5, m.PValue, 6); // two discordant pairs, both the candidate's: 2 x 0.5^2
+        var results = await analyst.GetFromJsonAsync<JobResultPage>($"/api/jobs/{comparison.Id}/results");
+        Assert.Equal(test.Order(), results!.Items.Select(r => r.ProblemId).Order());
+        Assert.All(results.Items, row => Assert.Equal([("baseline", "wrongAnswer"), ("candidate", "correct")], row.Runs.Select(r => (r.Side, r.Verdict))));
     }
 
     private async Task<int> AccuracyAsync(IEnumerable<long> problems)
