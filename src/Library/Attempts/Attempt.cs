@@ -16,6 +16,9 @@ public enum AttemptStatus
     ModelFailed,
     Cancelled,
 
+    /// <summary>Solved, but a second solver disagreed (the solver result's crossCheck): not Correct, and not learning work.</summary>
+    Unverified,
+
     /// <summary>The formulation step found data missing or the problem ambiguous, and asked instead of guessing.</summary>
     NeedsClarification,
 }

@@ -97,7 +97,7 @@ public sealed class EvaluationKind(OptLibDbContext db, ISender sender, IChatMode
         var problemId = long.Parse(item.Key, CultureInfo.InvariantCulture);
         await item.StepAsync($"solving problem {problemId}", cancellationToken);
         // A side run: an evaluation measures the library, so it changes neither the problem nor the learning queue.
-        var attemptId = await sender.Send(new SolveSideRun(problemId, new SideRun(KindName)), cancellationToken);
+        var attemptId = await sender.Send(new SolveSideRun(problemId, new SideRun(KindName, CrossCheck: true)), cancellationToken);
         cancellationToken.ThrowIfCancellationRequested(); // a cancelled solve records a cancelled attempt; the item is cancelled too
         var attempt = await db.Attempts.AsNoTracking().SingleAsync(a => a.Id == attemptId, cancellationToken);
         var expected = await db.Problems.Where(x => x.Id == problemId).Select(x => x.ExpectedObjective).SingleAsync(cancellationToken);

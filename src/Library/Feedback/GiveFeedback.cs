@@ -59,7 +59,7 @@ public sealed class GiveFeedbackHandler(OptLibDbContext db, ISender sender, IOpt
 {
     /// <summary>Attempts that produced an answer (or a failing program) someone can judge.</summary>
     private static readonly HashSet<AttemptStatus> Judgeable =
-        [AttemptStatus.Correct, AttemptStatus.WrongAnswer, AttemptStatus.Solved, AttemptStatus.Infeasible, AttemptStatus.Unbounded, AttemptStatus.ProgramFailed];
+        [AttemptStatus.Correct, AttemptStatus.WrongAnswer, AttemptStatus.Solved, AttemptStatus.Unverified, AttemptStatus.Infeasible, AttemptStatus.Unbounded, AttemptStatus.ProgramFailed];
 
     public async ValueTask<ProblemDto?> Handle(GiveFeedback request, CancellationToken cancellationToken)
     {

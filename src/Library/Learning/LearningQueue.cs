@@ -32,6 +32,11 @@ public static class LearningQueue
             return (false, $"a side run ({purpose}): side runs are never learned from");
         }
 
+        if (status is AttemptStatus.Unverified)
+        {
+            return (false, "two solvers disagree on the model's answer: that is the solvers' doubt, not a modelling mistake");
+        }
+
         if (status is AttemptStatus.NeedsClarification)
         {
             return (false, "the model asked for clarification instead of guessing: that is not a modelling mistake");

@@ -22,7 +22,9 @@ namespace OptLib.Library.Solving;
 /// stages they are filed under, and excluded ones are left out. With a snapshot, retrieval draws on that snapshot's
 /// insight versions instead of the current library. The purpose is recorded with the retrieved insights.
 /// </summary>
-public sealed record SideRun(string Purpose, IReadOnlyList<long>? ExtraInsightIds = null, IReadOnlyList<long>? ExcludedInsightIds = null, long? Snapshot = null);
+/// <param name="CrossCheck">Solve each solved linear model again with a second solver (evaluations and comparisons).</param>
+public sealed record SideRun(string Purpose, IReadOnlyList<long>? ExtraInsightIds = null, IReadOnlyList<long>? ExcludedInsightIds = null, long? Snapshot = null,
+    bool CrossCheck = false);
 
 /// <summary>Everything one pass through the pipeline did, for the attempt that records it.</summary>
 public sealed record PipelineRun(
@@ -144,7 +146,8 @@ public sealed class Pipeline(
             while (true)
             {
                 step.Restart();
-                result = await sandbox.RunAsync(new RunRequest(ProgramLanguage.CSharp, source, settings.SolverTimeLimitSeconds, problem.ExpectedObjective), cancellationToken);
+                result = await sandbox.RunAsync(new RunRequest(ProgramLanguage.CSharp, source, settings.SolverTimeLimitSeconds, problem.ExpectedObjective,
+                    CrossCheck: settings.CrossCheck || side?.CrossCheck == true), cancellationToken);
                 sandboxMs += step.Elapsed.TotalMilliseconds;
                 programs.Add(new AttemptProgram(round, source, result.Status, result.Diagnostics));
                 // An infeasible linear model comes back with the constraints that cannot hold together: almost always
@@ -224,6 +227,7 @@ public sealed class Pipeline(
     {
         RunStatus.Correct => AttemptStatus.Correct,
         RunStatus.WrongAnswer => AttemptStatus.WrongAnswer,
+        RunStatus.Unverified => AttemptStatus.Unverified,
         RunStatus.Infeasible => expected is null ? AttemptStatus.Infeasible : AttemptStatus.WrongAnswer,
         RunStatus.Unbounded => expected is null ? AttemptStatus.Unbounded : AttemptStatus.WrongAnswer,
         RunStatus.Optimal or RunStatus.Feasible => AttemptStatus.Solved,

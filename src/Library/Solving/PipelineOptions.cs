@@ -24,4 +24,10 @@ public sealed class PipelineOptions
 
     [Range(1, 600)]
     public double SolverTimeLimitSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Solve every solved linear model again with a second solver, and call a disagreement Unverified, never Correct.
+    /// Evaluations and comparisons always do; this turns it on for every solve.
+    /// </summary>
+    public bool CrossCheck { get; set; }
 }

@@ -59,7 +59,7 @@ public sealed class SolveProblemHandler(OptLibDbContext db, Pipeline pipeline, I
         {
             AttemptStatus.Cancelled => interrupted ? ProblemStatus.Queued : ProblemStatus.Cancelled,
             AttemptStatus.NeedsClarification => ProblemStatus.NeedsClarification,
-            AttemptStatus.Correct or AttemptStatus.Solved or AttemptStatus.Infeasible or AttemptStatus.Unbounded => ProblemStatus.Solved,
+            AttemptStatus.Correct or AttemptStatus.Solved or AttemptStatus.Unverified or AttemptStatus.Infeasible or AttemptStatus.Unbounded => ProblemStatus.Solved,
             _ => ProblemStatus.Failed,
         };
         problem.UpdatedAt = DateTimeOffset.UtcNow;

@@ -22,6 +22,14 @@ public sealed record ConstraintSensitivity(string Name, double Dual, double Slac
 public sealed record VariableSensitivity(string Name, double Value, double ReducedCost);
 
 /// <summary>
+/// The solved linear model solved again by a second solver (for a MIP another MIP solver, for an LP another LP
+/// method), from the same exported model. A disagreement makes the run unverified, never correct.
+/// </summary>
+/// <param name="Status">What the second solver said: Optimal, Feasible, Infeasible, Unbounded or NotSolved.</param>
+/// <param name="Agrees">Both proved an optimum and the objectives match within the second solver's tolerance.</param>
+public sealed record CrossCheck(string Solver, string Status, double? Objective, bool Agrees);
+
+/// <summary>
 /// Constraints and bounds of an infeasible model that cannot hold together: every one is needed for the conflict.
 /// </summary>
 /// <param name="Bounds">Variable bounds in the conflict, written "x &gt;= 0" or "y &lt;= 4".</param>

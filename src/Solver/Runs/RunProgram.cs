@@ -11,7 +11,8 @@ public sealed record RunProgram(
     string? Source,
     double? TimeLimitSeconds = null,
     double? ExpectedObjective = null,
-    string? Tolerance = null) : IRequest<RunResult>
+    string? Tolerance = null,
+    bool CrossCheck = false) : IRequest<RunResult>
 {
     /// <summary>True when the source is larger than <see cref="SolverOptions.MaxSourceBytes"/> (413, not 400).</summary>
     public bool IsOversized(SolverOptions options) =>
@@ -54,7 +55,8 @@ public sealed record RunProgram(
         Source ?? "",
         TimeLimitSeconds,
         ExpectedObjective,
-        ParseTolerance(Tolerance) ?? ToleranceRule.Default);
+        ParseTolerance(Tolerance) ?? ToleranceRule.Default,
+        CrossCheck);
 
     private static ProgramLanguage? ParseLanguage(string? language) => language?.ToLowerInvariant() switch
     {

@@ -27,4 +27,5 @@ public sealed record RunRequest(
     string Source,
     double? TimeLimitSeconds = null,
     double? ExpectedObjective = null,
-    ToleranceRule Tolerance = ToleranceRule.Default);
+    ToleranceRule Tolerance = ToleranceRule.Default,
+    bool CrossCheck = false);

@@ -22,6 +22,9 @@ public enum RunStatus
     // With an expected objective: the verdict.
     Correct,
     WrongAnswer,
+
+    /// <summary>Solved, but a second solver disagreed with the answer (see <see cref="RunResult.CrossCheck"/>): neither correct nor trusted.</summary>
+    Unverified,
 }
 
 /// <summary>A finding about the program: a policy violation, a compile error or what stopped the run.</summary>
@@ -74,7 +77,8 @@ public sealed record RunResult(
     // Left out when absent (a CP-SAT model, a failed run, an attempt stored before they existed), so that such a
     // result reads and serves exactly as it was stored.
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Sensitivity? Sensitivity = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Infeasibility? Infeasibility = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Infeasibility? Infeasibility = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CrossCheck? CrossCheck = null)
 {
     /// <summary>What a model is told about a run: the diagnostics one a line, then for an infeasible model the
     /// constraints and bounds that cannot hold together.</summary>

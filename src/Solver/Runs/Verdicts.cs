@@ -29,6 +29,12 @@ internal static class Verdicts
             status = right ? RunStatus.Correct : RunStatus.WrongAnswer;
         }
 
+        // A second solver that disagrees leaves the answer unverified: never Correct, whatever the first one said.
+        if (report.CrossCheck is { Agrees: false } && status is RunStatus.Correct or RunStatus.Optimal or RunStatus.Feasible)
+        {
+            status = RunStatus.Unverified;
+        }
+
         return new RunResult(
             status,
             IsSolverOutcome(solverStatus) ? solverStatus : null,
@@ -45,7 +51,8 @@ internal static class Verdicts
             report.Output,
             report.OutputTruncated,
             report.Sensitivity,
-            report.Infeasibility);
+            report.Infeasibility,
+            report.CrossCheck);
     }
 
     public static RunResult Failure(RunRequest request, SolverOptions options, ISandboxInfo sandbox, string status, string kind, string message, double totalMs) =>

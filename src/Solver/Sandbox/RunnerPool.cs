@@ -64,7 +64,7 @@ internal sealed class RunnerPool : ISandbox, IAsyncDisposable
         var timeLimit = Math.Min(request.TimeLimitSeconds ?? _options.DefaultTimeLimitSeconds, _options.MaxTimeLimitSeconds);
         var job = new RunnerJob(
             request.Language switch { ProgramLanguage.Lp => "lp", ProgramLanguage.Mps => "mps", _ => "csharp" },
-            request.Source, timeLimit, _options.OutputLimitChars, _options.SolverMemoryLimitMb, _options.CpSatWorkers);
+            request.Source, timeLimit, _options.OutputLimitChars, _options.SolverMemoryLimitMb, _options.CpSatWorkers, request.CrossCheck);
 
         RunnerProcess? runner;
         try

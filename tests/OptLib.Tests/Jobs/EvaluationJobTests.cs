@@ -68,6 +68,11 @@ public sealed class EvaluationJobTests(EvaluationApp app) : IClassFixture<Evalua
         Assert.Equal((1, 0), (routing.Problems, routing.Correct));
         var attempts = await app.WithDbAsync(db => db.Attempts.ToListAsync());
         Assert.Equal(attempts.Sum(a => a.PromptTokens), metrics.PromptTokens);
+        // An evaluation cross-checks every solved linear model with a second solver; these agreed.
+        var correct = attempts.Where(a => a.Status == OptLib.Library.Attempts.AttemptStatus.Correct).ToList();
+        Assert.Equal(2, correct.Count);
+        Assert.All(correct, a => Assert.True(a.SolverResult!.CrossCheck is { Agrees: true } check && check.Solver != a.SolverResult.Solver,
+            $"attempt {a.Id}: {a.SolverResult.Solver} cross-checked by {a.SolverResult.CrossCheck?.Solver}"));
         Assert.True(metrics.PromptTokens > 0);
         Assert.Equal(2, metrics.LibrarySize);
         Assert.Contains("**Accuracy 66.7%**: 2 of 3", job.Report, StringComparison.Ordinal);

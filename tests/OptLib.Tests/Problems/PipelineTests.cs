@@ -75,6 +75,7 @@ public sealed class PipelineApp : OptLibApp
         "formulation" => "Sets: products. Parameters: hours. Variables: doors, windows >= 0. Objective: max 3d + 5w. Constraints: plant hours.",
         "program" when call.User.Contains("does-not-compile", StringComparison.Ordinal) => "```csharp\n" + Wyndor.Replace("ctx.Use(solver);", "ctx.Use(solver)", StringComparison.Ordinal) + "\n```",
         "program" when call.User.Contains("cannot-be-done", StringComparison.Ordinal) => "```csharp\n" + Infeasible + "\n```",
+        "program" when call.User.Contains("second-opinion", StringComparison.Ordinal) => "```csharp\n// second-opinion\n" + Wyndor + "\n```",
         // Told which constraints conflict, the model keeps the program: the problem itself has no solution.
         var p when p.StartsWith("self-debug", StringComparison.Ordinal) && call.User.Contains("cannot-be-done", StringComparison.Ordinal) => "```csharp\n" + Infeasible + "\n```",
         _ => "Here it is:\n```csharp\n" + Wyndor + "\n```",
@@ -109,10 +110,18 @@ public sealed class WatchedSandbox(ISandbox real) : ISandbox
 {
     public ConcurrentQueue<string> Received { get; } = new();
 
-    public Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// A second solver that disputes the answer, scripted for programs whose source holds the key: the sandbox reports
+    /// the run Unverified with that cross-check, as it does when the two solvers disagree (CrossCheckTests).
+    /// </summary>
+    public ConcurrentDictionary<string, CrossCheck> Disputes { get; } = new();
+
+    public async Task<RunResult> RunAsync(RunRequest request, CancellationToken cancellationToken)
     {
         Received.Enqueue(request.Source);
-        return real.RunAsync(request, cancellationToken);
+        var result = await real.RunAsync(request, cancellationToken);
+        var dispute = Disputes.FirstOrDefault(s => request.Source.Contains(s.Key, StringComparison.Ordinal)).Value;
+        return dispute is null ? result : result with { Status = RunStatus.Unverified, CrossCheck = dispute };
     }
 }
 
@@ -253,6 +262,23 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
         var child = (await analyst.GetFromJsonAsync<List<AttemptDto>>($"/api/problems/{asked.Id}/attempts", Json))!.Single(a => a.Id == result.AttemptId);
         Assert.Equal((result.ParentAttemptId, "plant 3 has 24 hours a week", false), (child.ParentAttemptId!.Value, child.WhatIf, child.QueuedForLearning));
         Assert.Equal(42, child.Objective!.Value, 6);
+    }
+
+    [Fact]
+    public async Task AnAnswerASecondSolverDisputesIsUnverifiedNotCorrectAndTheAttemptPageSaysSo()
+    {
+        app.Sandbox.Disputes["// second-opinion"] = new CrossCheck("HIGHS", "Optimal", 35, Agrees: false);
+        var problem = await SubmitAsync("The glass plant, with a second-opinion on its answer.", expected: 36);
+
+        var attempt = problem.LatestAttempt!;
+        Assert.Equal(("solved", "Unverified"), (problem.Status, attempt.Status));
+        Assert.Equal(36, attempt.Objective!.Value, 6); // the first solver's answer, kept but not trusted
+        Assert.Equal(("HIGHS", false), (attempt.SolverResult!.CrossCheck!.Solver, attempt.SolverResult.CrossCheck.Agrees));
+        Assert.False(attempt.QueuedForLearning);
+        Assert.Contains("two solvers disagree", attempt.LearningNote, StringComparison.Ordinal);
+
+        var html = await AdminPageAsync($"/admin/problems/{problem.Id}/attempts/{attempt.Id}");
+        Assert.Contains("HIGHS: Optimal, objective 35, disagrees: the answer is unverified", html, StringComparison.Ordinal);
     }
 
     /// <summary>The attempt's jsonb columns and the REST API's attempt fields that serve them.</summary>

@@ -219,6 +219,25 @@ public sealed class ModelAnalysisTests(OptLibApp app) : IClassFixture<OptLibApp>
         Assert.True(Math.Abs(variable.ReducedCost - reducedCost) < Tol, $"{name}: reduced cost {variable.ReducedCost}, expected {reducedCost}");
     }
 
+    [Fact]
+    public async Task AskedToCrossCheckARunIsSolvedAgainByASecondSolverThatAgrees()
+    {
+        using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));
+        var source = "max: 3 doors + 5 windows;\nc1: doors <= 4;\nc2: 2 windows <= 12;\nc3: 3 doors + 2 windows <= 18;\nint doors, windows;\n";
+        var response = await analyst.PostAsJsonAsync("/api/solver/runs", new { language = "lp", source, expectedObjective = 36, crossCheck = true });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = (await response.Content.ReadFromJsonAsync<RunResult>())!;
+
+        Assert.Equal(RunStatus.Correct, result.Status);
+        var check = Assert.IsType<CrossCheck>(result.CrossCheck);
+        Assert.NotEqual(result.Solver, check.Solver, StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(("Optimal", true), (check.Status, check.Agrees));
+        Assert.Equal(36, check.Objective!.Value, 6);
+
+        var unasked = (await (await analyst.PostAsJsonAsync("/api/solver/runs", new { language = "lp", source, expectedObjective = 36 })).Content.ReadFromJsonAsync<RunResult>())!;
+        Assert.Null(unasked.CrossCheck); // off unless asked: it costs a second solve
+    }
+
     private async Task<RunResult> RunAsync(string language, string source)
     {
         using var analyst = app.ClientWithKey(await app.CreateKeyAsync(Role.Analyst));

@@ -76,6 +76,42 @@ internal static partial class LinearAnalysis
     }
 
     /// <summary>
+    /// The model solved again from its snapshot by a second solver of the same kind: for a MIP the first MIP solver
+    /// this build has that is not the one used (HiGHS, SCIP, CBC), for an LP another method (PDLP, GLOP, HiGHS).
+    /// Objectives agree within 1e-6 relative, or 1e-4 for PDLP, whose first-order method stops at that gap.
+    /// </summary>
+    public static CrossCheck? CrossCheck(LinearSnapshot? model, IReadOnlyList<string> names, string primary, double objective, Deadline deadline)
+    {
+        if (model is null || deadline.RemainingSeconds <= 0)
+            return null;
+        var mip = model.Integer.Any(i => i);
+        string[] candidates = mip ? ["highs", "scip", "cbc"] : ["pdlp", "glop", "highs"];
+        var (rebuilt, _, _) = Build(model, names, integer: true, withObjective: true);
+        foreach (var name in candidates.Where(c => !primary.Contains(c, StringComparison.OrdinalIgnoreCase)))
+        {
+            var solver = new MbSolver(name);
+            if (!solver.SolverIsSupported())
+                continue;
+            solver.SetTimeLimitInSeconds(deadline.RemainingSeconds);
+            var status = solver.Solve(rebuilt);
+            double? value = status is MbStatus.OPTIMAL or MbStatus.FEASIBLE ? solver.ObjectiveValue : null;
+            var tolerance = name == "pdlp" ? 1e-4 : Tolerance;
+            var agrees = status == MbStatus.OPTIMAL && value is { } v && Math.Abs(v - objective) <= tolerance * Math.Max(1, Math.Max(Math.Abs(v), Math.Abs(objective)));
+            var said = status switch
+            {
+                MbStatus.OPTIMAL => "Optimal",
+                MbStatus.FEASIBLE => "Feasible",
+                MbStatus.INFEASIBLE => "Infeasible",
+                MbStatus.UNBOUNDED => "Unbounded",
+                _ => "NotSolved",
+            };
+            return new CrossCheck(name.ToUpperInvariant(), said, value is { } x ? Clean(x) : null, agrees);
+        }
+
+        return null; // no second solver of this kind in this build
+    }
+
+    /// <summary>
     /// An irreducible infeasible subset of the rows and finite bounds, by the deletion filter: drop each member in
     /// turn and keep it dropped when the rest is still infeasible. Each test is the LP relaxation when that is
     /// infeasible (GLOP), else the integer model (SCIP). Null when the model cannot be shown infeasible in time.

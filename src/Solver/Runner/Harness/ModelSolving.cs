@@ -18,7 +18,8 @@ internal sealed record SolveOutcome(
     double[]? Solution,
     List<RunnerDiagnostic> Diagnostics,
     OptLib.Solver.Runs.Sensitivity? Sensitivity = null,
-    OptLib.Solver.Runs.Infeasibility? Infeasibility = null);
+    OptLib.Solver.Runs.Infeasibility? Infeasibility = null,
+    OptLib.Solver.Runs.CrossCheck? CrossCheck = null);
 
 /// <summary>The harness side of the contract: it solves whatever the program registered, under our limits.</summary>
 internal static class ModelSolving
@@ -124,7 +125,8 @@ internal static class ModelSolving
             : all.Take(MaxReportedVariables).Select(v => (v.Name(), v.SolutionValue()));
         var snapshot = Snapshot(solver);
         return new SolveOutcome(status, name, solver.Objective().Value(), solver.Objective().BestBound(),
-            ToDictionary(reported), snapshot, solution, [], LinearAnalysis.Sensitivity(snapshot, names, solution, deadline));
+            ToDictionary(reported), snapshot, solution, [], LinearAnalysis.Sensitivity(snapshot, names, solution, deadline),
+            CrossCheck: job.CrossCheck && status == RunnerStatus.Optimal ? LinearAnalysis.CrossCheck(snapshot, names, name, solver.Objective().Value(), deadline) : null);
     }
 
     /// <summary>
@@ -211,7 +213,8 @@ internal static class ModelSolving
             : Enumerable.Range(0, Math.Min(solution.Length, MaxReportedVariables)).Select(i => (names[i], solution[i]));
         var snapshot = Snapshot(model);
         return new SolveOutcome(status, solverName, solver.ObjectiveValue, solver.BestObjectiveBound,
-            ToDictionary(reported), snapshot, solution, [], LinearAnalysis.Sensitivity(snapshot, names, solution, deadline));
+            ToDictionary(reported), snapshot, solution, [], LinearAnalysis.Sensitivity(snapshot, names, solution, deadline),
+            CrossCheck: job.CrossCheck && status == RunnerStatus.Optimal ? LinearAnalysis.CrossCheck(snapshot, names, solverName, solver.ObjectiveValue, deadline) : null);
     }
 
     private static SolveOutcome SolveCp(CpModel model, ModelContext ctx, RunnerJob job)

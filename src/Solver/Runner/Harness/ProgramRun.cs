@@ -104,7 +104,8 @@ internal static partial class ProgramRun
             outcome?.Model,
             outcome?.Solution,
             outcome?.Sensitivity,
-            outcome?.Infeasibility);
+            outcome?.Infeasibility,
+            outcome?.CrossCheck);
 
     // JSON has no infinities; an unbounded or absent bound is simply not reported.
     private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;

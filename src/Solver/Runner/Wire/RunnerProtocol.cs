@@ -11,7 +11,8 @@ internal sealed record RunnerJob(
     double TimeLimitSeconds,
     int OutputLimitChars,
     int NativeMemoryLimitMb,
-    int CpSatWorkers);
+    int CpSatWorkers,
+    bool CrossCheck = false);
 
 internal sealed record RunnerReady(bool Ready, double WarmupMs);
 
@@ -30,7 +31,8 @@ internal sealed record RunnerReport(
     LinearSnapshot? Model,
     double[]? Solution,
     Sensitivity? Sensitivity = null,
-    Infeasibility? Infeasibility = null);
+    Infeasibility? Infeasibility = null,
+    CrossCheck? CrossCheck = null);
 
 internal sealed record RunnerDiagnostic(string Kind, int Line, int Column, string? Symbol, string Message);
 
