@@ -185,6 +185,10 @@ namespace OptLib.Migrations.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("completion_tokens");
 
+                    b.Property<JsonDocument>("Confidence")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("confidence");
+
                     b.Property<decimal>("CostEstimate")
                         .HasPrecision(18, 6)
                         .HasColumnType("numeric(18,6)")

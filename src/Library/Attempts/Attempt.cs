@@ -70,6 +70,9 @@ public sealed class Attempt
 
     public string? Error { get; set; }
 
+    /// <summary>How many independent programs reached the answer's objective (Pipeline:Samples past 1).</summary>
+    public AnswerConfidence? Confidence { get; set; }
+
     /// <summary>The questions the formulation step asked instead of guessing (status NeedsClarification).</summary>
     public Problems.ClarificationRequest? Clarification { get; set; }
 
@@ -86,6 +89,12 @@ public sealed class Attempt
 
 /// <summary>One program an attempt ran: round 0 is the first, each self-debug round adds one.</summary>
 public sealed record AttemptProgram(int Round, string Source, RunStatus Status, IReadOnlyList<Diagnostic> Diagnostics);
+
+/// <summary>
+/// The agreement of independent programs for one problem: each sample's objective (null when it did not solve), the
+/// answer's first; <see cref="Confidence"/> is the share that match the answer's objective.
+/// </summary>
+public sealed record AnswerConfidence(IReadOnlyList<double?> Objectives, int Agreeing, double Confidence);
 
 /// <summary>What retrieval gave each stage, and the purpose of a side run (null for a problem's own solve).</summary>
 public sealed record AttemptRetrieval(RetrievalResult Formulation, RetrievalResult Program, string? Purpose);

@@ -25,6 +25,7 @@ internal sealed class AttemptConfiguration : IEntityTypeConfiguration<Attempt>
         builder.Property(a => a.Timings).HasJsonConversion(Json);
         builder.Property(a => a.PromptVersions).HasJsonConversion(Json);
         builder.Property(a => a.Clarification).HasJsonConversion(Json);
+        builder.Property(a => a.Confidence).HasJsonConversion(Json);
         builder.Property(a => a.WhatIf).HasMaxLength(Solving.WhatIf.MaxChange);
         builder.HasOne<Attempt>().WithMany().HasForeignKey(a => a.ParentAttemptId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<Problem>().WithMany().HasForeignKey(a => a.ProblemId).OnDelete(DeleteBehavior.Cascade);

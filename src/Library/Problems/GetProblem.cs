@@ -11,7 +11,7 @@ namespace OptLib.Library.Problems;
 public sealed record AttemptDto(long Id, string Status, double? Objective, string? Formulation, string? Program, IReadOnlyList<AttemptProgram>? Programs,
     RunResult? SolverResult, AttemptRetrieval? RetrievedInsights, IReadOnlyList<ModelUsage>? ModelUsage, IReadOnlyDictionary<string, double>? Timings, IReadOnlyList<string>? PromptVersions,
     int PromptTokens, int CompletionTokens, decimal CostEstimate, string? Error, bool QueuedForLearning, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt, string? LearningNote = null,
-    ClarificationRequest? Clarification = null, long? ParentAttemptId = null, string? WhatIf = null);
+    ClarificationRequest? Clarification = null, long? ParentAttemptId = null, string? WhatIf = null, AnswerConfidence? Confidence = null);
 
 public sealed record ProblemDto(long Id, string Status, string Text, double? ExpectedObjective, string? Dataset, string? Split, string? ExternalId,
     IReadOnlyList<string> Flags, DateTimeOffset CreatedAt, AttemptDto? LatestAttempt, IReadOnlyList<ProblemTable>? Tables = null, FeedbackDto? Feedback = null,
@@ -56,5 +56,5 @@ public sealed class GetProblemHandler(OptLibDbContext db) : IRequestHandler<GetP
     }
 
     private static AttemptDto ToDto(Attempt a) => new(a.Id, a.Status.ToString(), a.Objective, a.Formulation, a.Program,
-        a.Programs, a.SolverResult, a.RetrievedInsights, a.ModelUsage, a.Timings, a.PromptVersions, a.PromptTokens, a.CompletionTokens, a.CostEstimate, a.Error, a.QueuedForLearning, a.CreatedAt, a.CompletedAt, a.LearningNote, a.Clarification, a.ParentAttemptId, a.WhatIf);
+        a.Programs, a.SolverResult, a.RetrievedInsights, a.ModelUsage, a.Timings, a.PromptVersions, a.PromptTokens, a.CompletionTokens, a.CostEstimate, a.Error, a.QueuedForLearning, a.CreatedAt, a.CompletedAt, a.LearningNote, a.Clarification, a.ParentAttemptId, a.WhatIf, a.Confidence);
 }

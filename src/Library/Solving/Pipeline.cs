@@ -40,7 +40,8 @@ public sealed record PipelineRun(
     IReadOnlyDictionary<string, double> Timings,
     IReadOnlyList<string>? PromptVersions,
     string? Error,
-    ClarificationRequest? Clarification = null)
+    ClarificationRequest? Clarification = null,
+    AnswerConfidence? Confidence = null)
 {
     /// <summary>Its token was cancelled: by a cancel request, a stopping server, or a side run's caller.</summary>
     public bool Cancelled => Status == AttemptStatus.Cancelled;
@@ -63,6 +64,7 @@ public sealed record PipelineRun(
         attempt.CostEstimate = Usage.Sum(u => u.CostEstimate);
         attempt.Error = Error;
         attempt.Clarification = Clarification;
+        attempt.Confidence = Confidence;
         attempt.CompletedAt = DateTimeOffset.UtcNow;
     }
 }
@@ -80,6 +82,8 @@ public sealed class Pipeline(
     PromptLibrary prompts,
     IOptions<PipelineOptions> options)
 {
+    private const string ProgramRole = "You write C# models for Google OR-Tools.";
+
     private static readonly HashSet<RunStatus> ProgramFailures = [RunStatus.CompileError, RunStatus.RuntimeError, RunStatus.Rejected, RunStatus.Timeout];
 
     /// <summary>
@@ -128,15 +132,15 @@ public sealed class Pipeline(
 
             step.Restart();
             var programPrompt = prompts[PromptLibrary.Program];
-            var written = await AskAsync(new ModelCall(ModelRole.Base, "You write C# models for Google OR-Tools.",
-                programPrompt.Render(new Dictionary<string, string>
-                {
-                    ["contract"] = ContractPrompt.Text,
-                    ["insights"] = Insights(forProgram, settings),
-                    ["problem"] = text,
-                    ["formulation"] = formulation,
-                    ["tables"] = tables,
-                }), Purpose: "program"), CodeBlocks.Check, usage, cancellationToken);
+            var programText = programPrompt.Render(new Dictionary<string, string>
+            {
+                ["contract"] = ContractPrompt.Text,
+                ["insights"] = Insights(forProgram, settings),
+                ["problem"] = text,
+                ["formulation"] = formulation,
+                ["tables"] = tables,
+            });
+            var written = await AskAsync(new ModelCall(ModelRole.Base, ProgramRole, programText, Purpose: "program"), CodeBlocks.Check, usage, cancellationToken);
             timings["program"] = step.Elapsed.TotalMilliseconds;
 
             var source = CodeBlocks.Extract(written);
@@ -177,8 +181,26 @@ public sealed class Pipeline(
             }
 
             timings["sandbox"] = sandboxMs;
+            AnswerConfidence? confidence = null;
+            if (settings.Samples > 1 && result.Objective is { } answer && result.SolverStatus is RunStatus.Optimal or RunStatus.Feasible)
+            {
+                // Independent programs from the same prompt: do they reach the same objective?
+                step.Restart();
+                var objectives = new List<double?> { answer };
+                for (var k = 2; k <= settings.Samples; k++)
+                {
+                    var sample = await AskAsync(new ModelCall(ModelRole.Base, ProgramRole, programText, Purpose: $"program sample {k}"), CodeBlocks.Check, usage, cancellationToken);
+                    var run = await sandbox.RunAsync(new RunRequest(ProgramLanguage.CSharp, CodeBlocks.Extract(sample), settings.SolverTimeLimitSeconds, null), cancellationToken);
+                    objectives.Add(run.Status is RunStatus.Optimal or RunStatus.Feasible ? run.Objective : null);
+                }
+
+                var agreeing = objectives.Count(o => o is { } x && Math.Abs(x - answer) <= 1e-6 * Math.Max(1, Math.Max(Math.Abs(x), Math.Abs(answer))));
+                confidence = new AnswerConfidence(objectives, agreeing, Math.Round((double)agreeing / objectives.Count, 4));
+                timings["samples"] = step.Elapsed.TotalMilliseconds;
+            }
+
             return Ended(Verdict(result, problem.ExpectedObjective), source, result, null,
-                [formulationPrompt.Id, programPrompt.Id, prompts[PromptLibrary.SelfDebug].Id]);
+                [formulationPrompt.Id, programPrompt.Id, prompts[PromptLibrary.SelfDebug].Id]) with { Confidence = confidence };
         }
         catch (ModelCallFailedException ex)
         {

@@ -30,4 +30,11 @@ public sealed class PipelineOptions
     /// Evaluations and comparisons always do; this turns it on for every solve.
     /// </summary>
     public bool CrossCheck { get; set; }
+
+    /// <summary>
+    /// Programs written for a solved problem, the answer's own included: past 1, the model writes the others
+    /// independently, each is solved, and the attempt's confidence is the share whose objective matches the answer's.
+    /// </summary>
+    [Range(1, 10)]
+    public int Samples { get; set; } = 1;
 }
