@@ -30,7 +30,18 @@ public sealed class MiniLmEmbedding : IEmbeddingProvider
 
     public float[] Embed(string text, CancellationToken ct = default)
     {
-        var vector = Encoder.Value.Encode([text], ct)[0];
+        float[] vector;
+        try
+        {
+            vector = Encoder.Value.Encode([text], ct)[0];
+        }
+        catch (OnnxRuntimeException) when (ct.IsCancellationRequested)
+        {
+            // ONNX Runtime stops a run whose token is cancelled with its own "terminate flag" error; callers stop on
+            // OperationCanceledException (a cancelled solve records a cancelled attempt), so it is told as one.
+            throw new OperationCanceledException("The embedding was cancelled.", ct);
+        }
+
         if (vector.Length != Dimensions)
         {
             throw new EmbeddingUnavailableException($"all-MiniLM-L6-v2 returned {vector.Length} dimensions, not {Dimensions}.");
