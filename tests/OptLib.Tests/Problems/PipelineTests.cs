@@ -262,6 +262,22 @@ public sealed class PipelineTests(PipelineApp app) : IClassFixture<PipelineApp>
         var child = (await analyst.GetFromJsonAsync<List<AttemptDto>>($"/api/problems/{asked.Id}/attempts", Json))!.Single(a => a.Id == result.AttemptId);
         Assert.Equal((result.ParentAttemptId, "plant 3 has 24 hours a week", false), (child.ParentAttemptId!.Value, child.WhatIf, child.QueuedForLearning));
         Assert.Equal(42, child.Objective!.Value, 6);
+
+        // The problem page asks the same question and shows both answers side by side.
+        var page = $"/admin/problems/{asked.Id}";
+        var (_, _, session) = await Security.AdminSession.SignInAsync(app, "admin", await app.ReadCredentialAsync("admin_password"));
+        using (session)
+        {
+            var token = await session.TokenAsync(page);
+            using var form = new StringContent($"_handler=what-if&__RequestVerificationToken={Uri.EscapeDataString(token)}&Ask.Change=plant+3+has+24+hours",
+                System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
+            var answered = await session.Client.PostAsync(page, form);
+            var html = await answered.Content.ReadAsStringAsync();
+            Assert.True(answered.StatusCode == HttpStatusCode.OK, html);
+            Assert.Contains("<tr><td>Objective</td><td class=\"num\">36</td><td class=\"num\">42</td></tr>", html, StringComparison.Ordinal);
+            Assert.Contains("<tr class=\"changed\"><td>doors</td><td class=\"num\">2</td><td class=\"num\">4</td></tr>", html, StringComparison.Ordinal);
+            Assert.Contains("what-if of #" + result.ParentAttemptId + ": plant 3 has 24 hours", html, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
