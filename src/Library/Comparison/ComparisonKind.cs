@@ -123,13 +123,7 @@ public sealed class ComparisonKind(OptLibDbContext db, ISender sender, IChatMode
         var snapshot = side == Baseline ? baseline : candidate;
         await item.StepAsync($"solving problem {problemId} as of the {side} (snapshot {snapshot.Id})", cancellationToken);
 
-        // A side run: a comparison measures the library, so it changes neither the problem nor the learning queue.
-        var attemptId = await sender.Send(new SolveSideRun(problemId, new SideRun($"{KindName} {side}", Snapshot: snapshot.Id, CrossCheck: true)), cancellationToken);
-        cancellationToken.ThrowIfCancellationRequested();
-        var attempt = await db.Attempts.AsNoTracking().SingleAsync(a => a.Id == attemptId, cancellationToken);
-        var expected = await db.Problems.Where(x => x.Id == problemId).Select(x => x.ExpectedObjective).SingleAsync(cancellationToken);
-        return new EvaluationKind.ProblemOutcome(problemId, attempt.Id, attempt.Status.ToString(), attempt.Status == AttemptStatus.Correct, expected is not null,
-            EvaluationKind.TopLabel(attempt), attempt.PromptTokens, attempt.CompletionTokens, attempt.CostEstimate, attempt.Timings?.GetValueOrDefault("total") ?? 0);
+        return await EvaluationKind.SolveAsync(db, sender, problemId, new SideRun($"{KindName} {side}", Snapshot: snapshot.Id, CrossCheck: true), cancellationToken);
     }
 
     public async Task<JobOutcome> FinishAsync(JobContext job, CancellationToken cancellationToken)

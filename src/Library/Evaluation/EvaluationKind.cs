@@ -96,13 +96,21 @@ public sealed class EvaluationKind(OptLibDbContext db, ISender sender, IChatMode
     {
         var problemId = long.Parse(item.Key, CultureInfo.InvariantCulture);
         await item.StepAsync($"solving problem {problemId}", cancellationToken);
-        // A side run: an evaluation measures the library, so it changes neither the problem nor the learning queue.
-        var attemptId = await sender.Send(new SolveSideRun(problemId, new SideRun(KindName, CrossCheck: true)), cancellationToken);
+        return await SolveAsync(db, sender, problemId, new SideRun(KindName, CrossCheck: true), cancellationToken);
+    }
+
+    /// <summary>
+    /// One problem solved as a side run (a measurement changes neither the problem nor the learning queue, and
+    /// cross-checks every answer), and what an evaluation or a comparison keeps of it.
+    /// </summary>
+    public static async Task<ProblemOutcome> SolveAsync(OptLibDbContext db, ISender sender, long problemId, SideRun side, CancellationToken cancellationToken)
+    {
+        var attemptId = await sender.Send(new SolveSideRun(problemId, side), cancellationToken);
         cancellationToken.ThrowIfCancellationRequested(); // a cancelled solve records a cancelled attempt; the item is cancelled too
         var attempt = await db.Attempts.AsNoTracking().SingleAsync(a => a.Id == attemptId, cancellationToken);
         var expected = await db.Problems.Where(x => x.Id == problemId).Select(x => x.ExpectedObjective).SingleAsync(cancellationToken);
         return new ProblemOutcome(problemId, attempt.Id, attempt.Status.ToString(), attempt.Status == AttemptStatus.Correct, expected is not null,
-            TopLabel(attempt), attempt.PromptTokens, attempt.CompletionTokens, attempt.CostEstimate, TotalMilliseconds(attempt));
+            TopLabel(attempt), attempt.PromptTokens, attempt.CompletionTokens, attempt.CostEstimate, attempt.Timings?.GetValueOrDefault("total") ?? 0);
     }
 
     public async Task<JobOutcome> FinishAsync(JobContext job, CancellationToken cancellationToken)
@@ -145,5 +153,4 @@ public sealed class EvaluationKind(OptLibDbContext db, ISender sender, IChatMode
             .Select(r => r.Insight.Taxonomy.FirstOrDefault()?.Level1)
             .FirstOrDefault(label => !string.IsNullOrEmpty(label)) ?? NoInsight;
 
-    private static double TotalMilliseconds(Attempt attempt) => attempt.Timings?.GetValueOrDefault("total") ?? 0;
 }

@@ -83,43 +83,38 @@ public sealed class WhatIfHandler(OptLibDbContext db, IChatModel model, ISandbox
             ["program"] = original.Program!,
             ["problem"] = ProblemText.ForModel(problem),
         }), Purpose: "what-if");
+        // Recorded as a pipeline run is (PipelineRun.WriteTo): the usage, tokens, cost and timings the same way.
+        var usage = new List<ModelUsage>();
+        var programs = new List<AttemptProgram>();
+        string? formulation = null, program = null, error = null;
         RunResult? result = null;
+        AttemptStatus status;
         try
         {
             var reply = await JsonReplies.AskTextAsync(model, call, CodeBlocks.Check, settings.ReplyAttempts, cancellationToken);
-            attempt.ModelUsage = [.. reply.Usage];
-            attempt.Program = CodeBlocks.Extract(reply.Value);
-            attempt.Formulation = reply.Value[..Math.Max(0, reply.Value.IndexOf("```", StringComparison.Ordinal))].Trim();
-            result = await sandbox.RunAsync(new RunRequest(ProgramLanguage.CSharp, attempt.Program, settings.SolverTimeLimitSeconds, null), cancellationToken);
-            attempt.Programs = [new AttemptProgram(0, attempt.Program, result.Status, result.Diagnostics)];
-            attempt.SolverResult = result;
-            attempt.Objective = result.Objective;
-            attempt.Status = Pipeline.Verdict(result, expected: null);
+            usage.AddRange(reply.Usage);
+            program = CodeBlocks.Extract(reply.Value);
+            formulation = reply.Value[..Math.Max(0, reply.Value.IndexOf("```", StringComparison.Ordinal))].Trim();
+            result = await sandbox.RunAsync(new RunRequest(ProgramLanguage.CSharp, program, settings.SolverTimeLimitSeconds, null), cancellationToken);
+            programs.Add(new AttemptProgram(0, program, result.Status, result.Diagnostics));
+            status = Pipeline.Verdict(result, expected: null);
         }
         catch (ModelCallFailedException e)
         {
-            attempt.ModelUsage = [.. e.Usage];
-            attempt.Status = AttemptStatus.ModelFailed;
-            attempt.Error = e.Message;
+            usage.AddRange(e.Usage);
+            (status, error) = (AttemptStatus.ModelFailed, e.Message);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            attempt.Status = AttemptStatus.Cancelled; // the client went away: the attempt is closed, not left running
-            attempt.Error = "cancelled: the request ended before the what-if did";
-            attempt.CompletedAt = DateTimeOffset.UtcNow;
-            await db.SaveChangesAsync(CancellationToken.None);
-            throw;
+            // The client went away: the attempt is closed, not left running.
+            (status, error) = (AttemptStatus.Cancelled, "cancelled: the request ended before the what-if did");
         }
 
-        attempt.PromptVersions = [template.Id];
-        attempt.ModelUsage ??= [];
-        attempt.PromptTokens = attempt.ModelUsage.Sum(u => u.PromptTokens);
-        attempt.CompletionTokens = attempt.ModelUsage.Sum(u => u.CompletionTokens);
-        attempt.CostEstimate = attempt.ModelUsage.Sum(u => u.CostEstimate);
-        attempt.Timings = new Dictionary<string, double> { ["total"] = clock.Elapsed.TotalMilliseconds };
+        new PipelineRun(status, formulation, program, result, null, null, "what-if", programs, usage,
+            new Dictionary<string, double> { ["total"] = clock.Elapsed.TotalMilliseconds }, [template.Id], error).WriteTo(attempt);
         attempt.LearningNote = "a what-if of attempt " + original.Id + ": what-ifs are never learned from";
-        attempt.CompletedAt = DateTimeOffset.UtcNow;
         await db.SaveChangesAsync(CancellationToken.None);
+        cancellationToken.ThrowIfCancellationRequested();
 
         var before = original.SolverResult?.Variables ?? new Dictionary<string, double>();
         var after = result?.Variables ?? new Dictionary<string, double>();
